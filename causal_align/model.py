@@ -1,0 +1,226 @@
+"""The causal diagram: nodes, directed and bidirected edges, regime nodes, σ and the default query.
+
+A :class:`CausalGraph` is immutable and valid by construction: every check of
+:mod:`causal_align.validate` runs once, in the constructor, and a failure raises
+:class:`~causal_align.errors.GraphSpecError` listing every problem. Adjacency is prepared at the
+same time, so queries never re-validate or copy the graph.
+
+Examples
+--------
+>>> graph = CausalGraph.from_edges(
+...     ["s -> C", "C -> O", "O -> D_m", "D_m -> Y_m", "C -> Y_b"],
+...     regime="s", sigma=[SoftIntervention("D_m", context=["O"])], base="Y_b", mesa="Y_m")
+>>> graph.children("C")
+('O', 'Y_b')
+>>> sorted(graph.regime), sorted(graph.base), graph.sigma[0].context
+(['s'], ['Y_b'], ('O',))
+>>> CausalGraph.from_edges(["A -> B", "B -> A"], regime="s")
+Traceback (most recent call last):
+...
+causal_align.errors.GraphSpecError: 1 problem:
+  <python> edges[0]: directed cycle A -> B -> A (remove one of its edges) [E_CYCLE]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from causal_align import validate
+
+NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_EDGE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(<->|->)\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\Z")
+
+
+@dataclass(frozen=True, order=True)
+class Edge:
+    """A directed edge ``tail -> head`` or a bidirected edge ``tail <-> head`` (latent common cause).
+
+    Examples
+    --------
+    >>> Edge.parse("C -> O")
+    Edge(tail='C', head='O', bidirected=False)
+    >>> str(Edge("A", "B", bidirected=True))
+    'A <-> B'
+    >>> Edge.parse("C => O") is None
+    True
+    """
+
+    tail: str
+    head: str
+    bidirected: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Edge | None:
+        """Read ``"A -> B"`` or ``"A <-> B"``; ``None`` when ``text`` is not one edge."""
+        match = _EDGE.match(text)
+        if match is None:
+            return None
+        tail, arrow, head = match.groups()
+        return cls(tail, head, bidirected=arrow == "<->")
+
+    def key(self) -> tuple[str, str, bool]:
+        """Identity for duplicate detection: ``A <-> B`` and ``B <-> A`` are the same edge."""
+        if self.bidirected and self.head < self.tail:
+            return (self.head, self.tail, True)
+        return (self.tail, self.head, self.bidirected)
+
+    def __str__(self) -> str:
+        return f"{self.tail} {'<->' if self.bidirected else '->'} {self.head}"
+
+
+@dataclass(frozen=True)
+class SoftIntervention:
+    """σ: the learned policy replaces ``target``'s mechanism by P*(target | context).
+
+    ``context=None`` means "the target's current directed parents"; ``()`` is an open-loop policy.
+
+    Examples
+    --------
+    >>> SoftIntervention("D_m", context=["O", "C"]).context
+    ('O', 'C')
+    >>> SoftIntervention("D_m").context is None
+    True
+    """
+
+    target: str
+    context: tuple[str, ...] | None = None
+
+    def __init__(self, target: str, context: Iterable[str] | None = None) -> None:
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "context", None if context is None else tuple(context))
+
+    def __str__(self) -> str:
+        reads = "its parents" if self.context is None else ", ".join(self.context) or "nothing"
+        return f"σ({self.target}) reads {reads}"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a graph's parts came from, for error messages: a file name and the line of each location."""
+
+    source: str = "<python>"
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+
+def _as_names(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+class CausalGraph:
+    """An acyclic causal diagram with regime nodes, soft interventions and a default query.
+
+    Parameters
+    ----------
+    nodes : Mapping[str, str] or Iterable[str]
+        Every node, optionally with a human-readable label.
+    edges : Iterable[str or Edge]
+        ``"A -> B"`` (cause -> effect) or ``"A <-> B"`` (latent common cause).
+    regime : str or Iterable[str]
+        The regime nodes ``s`` (training vs deployment); exogenous, pointing at changed mechanisms.
+    sigma : Iterable[SoftIntervention]
+        The learned policy's soft interventions.
+    base, mesa : str or Iterable[str]
+        The default query's base objective Y_b and mesa objective Y_m.
+    query_regime : str or Iterable[str], optional
+        The regime nodes the default query asks about; default: all of ``regime``.
+    name, description : str
+        Free text.
+    origin : Origin, optional
+        Source file and line numbers, used only to position error messages.
+
+    Raises
+    ------
+    GraphSpecError
+        Listing every problem (unknown nodes, cycles, a regime node with parents, ...).
+    """
+
+    __slots__ = ("name", "description", "nodes", "labels", "edges", "regime", "sigma", "base",
+                 "mesa", "query_regime", "_parents", "_children", "_spouses")
+
+    def __init__(
+        self,
+        nodes: Mapping[str, str] | Iterable[str],
+        edges: Iterable[str | Edge],
+        *,
+        regime: str | Iterable[str],
+        sigma: Iterable[SoftIntervention] = (),
+        base: str | Iterable[str] = (),
+        mesa: str | Iterable[str] = (),
+        query_regime: str | Iterable[str] | None = None,
+        name: str = "graph",
+        description: str = "",
+        origin: Origin | None = None,
+    ) -> None:
+        labels = dict(nodes) if isinstance(nodes, Mapping) else {node: "" for node in nodes}
+        node_list = list(labels) if isinstance(nodes, Mapping) else list(nodes)
+        edge_items = [(item, Edge.parse(item) if isinstance(item, str) else item) for item in edges]
+        parsed = validate.check_graph(
+            node_list, edge_items, regime=regime, sigma=tuple(sigma), base=base, mesa=mesa,
+            query_regime=query_regime, is_name=lambda text: NODE_NAME.match(text) is not None, origin=origin or Origin())
+        self.name = name
+        self.description = description
+        self.nodes: tuple[str, ...] = tuple(node_list)
+        self.labels: Mapping[str, str] = labels
+        self.edges: tuple[Edge, ...] = tuple(edge for _, edge in edge_items if edge is not None)
+        self.regime = frozenset(_as_names(regime))
+        self.sigma: tuple[SoftIntervention, ...] = tuple(sigma)
+        self.base = frozenset(_as_names(base))
+        self.mesa = frozenset(_as_names(mesa))
+        self.query_regime = self.regime if query_regime is None else frozenset(_as_names(query_regime))
+        self._parents, self._children, self._spouses = parsed
+
+    @classmethod
+    def from_edges(
+        cls,
+        edges: Iterable[str | Edge],
+        *,
+        regime: str | Iterable[str],
+        nodes: Mapping[str, str] | Iterable[str] = (),
+        **options: object,
+    ) -> CausalGraph:
+        """Build a graph whose nodes are those named in ``edges``, ``regime`` and ``nodes``.
+
+        Examples
+        --------
+        >>> CausalGraph.from_edges(["s -> X", "X <-> Y"], regime="s").nodes
+        ('s', 'X', 'Y')
+        """
+        edge_list = list(edges)
+        labels = dict(nodes) if isinstance(nodes, Mapping) else {node: "" for node in nodes}
+        for item in edge_list:
+            edge = Edge.parse(item) if isinstance(item, str) else item
+            if edge is not None:
+                labels.setdefault(edge.tail, "")
+                labels.setdefault(edge.head, "")
+        for node in _as_names(regime):
+            labels.setdefault(node, "")
+        return cls(labels, edge_list, regime=regime, **options)  # type: ignore[arg-type]
+
+    def parents(self, node: str) -> tuple[str, ...]:
+        """Directed parents of ``node`` in G, sorted."""
+        return self._parents[node]
+
+    def children(self, node: str) -> tuple[str, ...]:
+        """Directed children of ``node`` in G, sorted."""
+        return self._children[node]
+
+    def spouses(self, node: str) -> tuple[str, ...]:
+        """Nodes sharing a latent common cause (``<->``) with ``node`` in G, sorted."""
+        return self._spouses[node]
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.name, self.description, self.nodes, tuple(self.labels.items()),
+                frozenset(edge.key() for edge in self.edges), self.regime, self.sigma,
+                self.base, self.mesa, self.query_regime)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CausalGraph) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"<CausalGraph {self.name!r}: {len(self.nodes)} nodes, {len(self.edges)} edges, "
+                f"regime {sorted(self.regime)}>")

@@ -1,0 +1,286 @@
+"""Semantic checks shared by the YAML loader and graphs built in Python.
+
+Each check appends a positioned :class:`~causal_align.errors.Problem` to a :class:`Problems`
+collector; the caller raises once with all of them. Nothing here recurses, so a
+million-node chain is checked in linear time without touching Python's recursion limit.
+
+Examples
+--------
+>>> find_cycle(["A", "B", "C"], {"A": ["B"], "B": ["C"], "C": ["A"]}.__getitem__)
+['A', 'B', 'C', 'A']
+>>> suggest("Y_mesa", ["Y_m", "Y_b", "s"])
+"did you mean 'Y_m'?"
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from causal_align.errors import GraphSpecError, Problem
+
+if TYPE_CHECKING:
+    from causal_align.model import Edge, Origin, SoftIntervention
+
+Adjacency = dict[str, tuple[str, ...]]
+
+
+class Problems:
+    """Collects problems, attaching the line of each location from the graph's origin."""
+
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+        self.found: list[Problem] = []
+
+    def add(self, code: str, location: str, message: str) -> None:
+        self.found.append(Problem(code, message, location, self._line(location), self.origin.source))
+
+    def _line(self, location: str) -> int | None:
+        while location:
+            if location in self.origin.lines:
+                return self.origin.lines[location]
+            cut = max(location.rfind("."), location.rfind("["))
+            location = location[:cut] if cut > 0 else ""
+        return self.origin.lines.get("")
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            self.found.sort(key=lambda problem: problem.line or 0)
+            raise GraphSpecError(self.found)
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """A fix for an unknown node name: the closest known name, or how to declare it."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else "declare it under nodes:"
+
+
+def names_at(value: str | Iterable[str], location: str) -> list[tuple[str, str]]:
+    """Pair each name with its location: ``regime`` for a single name, ``regime[i]`` in a list."""
+    if isinstance(value, str):
+        return [(value, location)]
+    return [(name, f"{location}[{index}]") for index, name in enumerate(value)]
+
+
+def find_cycle(nodes: Iterable[str], children: Callable[[str], Iterable[str]]) -> list[str] | None:
+    """A directed cycle among ``nodes`` (closed under ``children``), as ``[a, b, ..., a]``, or None.
+
+    Kahn's algorithm peels off nodes with no remaining parents; whatever is left lies on or
+    downstream of a cycle, and walking backwards through the leftovers must close a loop.
+    """
+    node_list = list(nodes)
+    indegree = dict.fromkeys(node_list, 0)
+    for node in node_list:
+        for child in children(node):
+            indegree[child] += 1
+    ready = [node for node in node_list if indegree[node] == 0]
+    while ready:
+        node = ready.pop()
+        for child in children(node):
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                ready.append(child)
+    left = {node for node, degree in indegree.items() if degree > 0}
+    if not left:
+        return None
+    parent_in_left = {child: node for node in sorted(left) for child in children(node) if child in left}
+    walk, seen = [min(left)], set()
+    while walk[-1] not in seen:
+        seen.add(walk[-1])
+        walk.append(parent_in_left[walk[-1]])
+    loop = walk[walk.index(walk[-1]):][::-1]
+    start = loop.index(min(loop[:-1]))
+    loop = loop[start:-1] + loop[:start]
+    return [*loop, loop[0]]
+
+
+def check_graph(
+    node_list: Sequence[str],
+    edge_items: Sequence[tuple[object, Edge | None]],
+    *,
+    regime: str | Iterable[str],
+    sigma: Sequence[SoftIntervention],
+    base: str | Iterable[str],
+    mesa: str | Iterable[str],
+    query_regime: str | Iterable[str] | None,
+    is_name: Callable[[str], bool],
+    origin: Origin,
+) -> tuple[Adjacency, Adjacency, Adjacency]:
+    """Run every check; return prepared (parents, children, spouses) or raise GraphSpecError."""
+    problems = Problems(origin)
+    known: set[str] = set()
+    for node in node_list:
+        if not isinstance(node, str) or not is_name(node):
+            problems.add("E_INVALID_NAME", f"nodes.{node}", f"invalid node name {node!r} "
+                         "(a name starts with a letter or _, then letters, digits, _ . -)")
+        elif node in known:
+            problems.add("E_DUPLICATE_NODE", f"nodes.{node}", f"node {node!r} is declared twice "
+                         "(remove one)")
+        known.add(node)
+    parents: dict[str, list[str]] = {node: [] for node in known}
+    children: dict[str, list[str]] = {node: [] for node in known}
+    spouses: dict[str, list[str]] = {node: [] for node in known}
+    edge_at: dict[tuple[str, str, bool], int] = {}
+    for index, (item, edge) in enumerate(edge_items):
+        location = f"edges[{index}]"
+        if edge is None:
+            problems.add("E_EDGE_SYNTAX", location, _edge_syntax_message(item))
+            continue
+        unknown = [node for node in dict.fromkeys((edge.tail, edge.head)) if node not in known]
+        for node in unknown:
+            problems.add("E_UNKNOWN_NODE", location,
+                         f"unknown node {node!r} in \"{edge}\" ({suggest(node, known)})")
+        if unknown:
+            continue
+        if edge.tail == edge.head:
+            problems.add("E_SELF_LOOP", location, f"self-loop \"{edge}\" (a node cannot be its own "
+                         "cause; remove it)")
+            continue
+        if edge.key() in edge_at:
+            problems.add("E_DUPLICATE_EDGE", location, f"duplicate edge \"{edge}\" (same as "
+                         f"edges[{edge_at[edge.key()]}]; remove one)")
+            continue
+        edge_at[edge.key()] = index
+        if edge.bidirected:
+            spouses[edge.tail].append(edge.head)
+            spouses[edge.head].append(edge.tail)
+        else:
+            children[edge.tail].append(edge.head)
+            parents[edge.head].append(edge.tail)
+    cycle = find_cycle(children, children.__getitem__)
+    if cycle:
+        problems.add("E_CYCLE", f"edges[{edge_at[(cycle[0], cycle[1], False)]}]",
+                     f"directed cycle {' -> '.join(cycle)} (remove one of its edges)")
+    prepared = tuple({node: tuple(sorted(near[node])) for node in near}
+                     for near in (parents, children, spouses))
+    regime_names = check_regime(regime, known, prepared[0], prepared[2], problems)
+    if not problems.found:
+        check_sigma(sigma, known, regime_names, prepared[0], prepared[1], problems, "sigma")
+    check_query(base, mesa, query_regime, known, regime_names, problems, require_base=False)
+    problems.raise_if_any()
+    return prepared  # type: ignore[return-value]
+
+
+def _edge_syntax_message(item: object) -> str:
+    if not isinstance(item, str):
+        return f"an edge must be a string like \"A -> B\", found {type(item).__name__} {item!r}"
+    if "<-" in item and "<->" not in item:
+        tail, _, head = item.partition("<-")
+        return (f"malformed edge {item!r}: write it cause first, as \"{head.strip()} -> "
+                f"{tail.strip()}\"")
+    if item.count("->") > 1:
+        return f"malformed edge {item!r}: one edge per item, e.g. \"A -> B\" then \"B -> C\""
+    return f"malformed edge {item!r}: expected \"A -> B\" (cause -> effect) or \"A <-> B\" (latent " \
+        "common cause)"
+
+
+def check_regime(regime: str | Iterable[str], known: set[str], parents: Adjacency,
+                 spouses: Adjacency, problems: Problems) -> frozenset[str]:
+    """Regime nodes exist, are exogenous (no parents, no ``<->``) and there is at least one."""
+    named = names_at(regime, "regime")
+    if not named:
+        problems.add("E_EMPTY_SET", "regime", "no regime node (name the node that marks training "
+                     "vs deployment, e.g. regime: s)")
+    for node, location in named:
+        if node not in known:
+            problems.add("E_UNKNOWN_NODE", location, f"unknown node {node!r} ({suggest(node, known)})")
+            continue
+        causes = [f"parents {', '.join(parents[node])}"] if parents[node] else []
+        causes += [f"latent confounders with {', '.join(spouses[node])}"] if spouses[node] else []
+        if causes:
+            problems.add("E_REGIME_NOT_EXOGENOUS", location, f"regime node {node!r} has "
+                         f"{' and '.join(causes)} (a regime node is exogenous: remove the edges "
+                         "into it)")
+    return frozenset(node for node, _ in named)
+
+
+def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: frozenset[str],
+                parents: Adjacency, children: Adjacency, problems: Problems, where: str) -> None:
+    """σ targets exist, are not regime nodes, appear once; contexts exist and keep G_σ acyclic."""
+    reads: dict[str, tuple[str, ...]] = {}
+    before = len(problems.found)
+    for index, intervention in enumerate(sigma):
+        location, target = f"{where}[{index}]", intervention.target
+        if target not in known:
+            problems.add("E_UNKNOWN_NODE", f"{location}.target",
+                         f"unknown σ target {target!r} ({suggest(target, known)})")
+            continue
+        if target in regime:
+            problems.add("E_SIGMA_ON_REGIME", f"{location}.target", f"σ target {target!r} is a "
+                         "regime node (σ replaces the learned policy's decision, not the regime)")
+        if target in reads:
+            problems.add("E_SIGMA_DUPLICATE", f"{location}.target", f"two interventions on "
+                         f"{target!r} (merge their contexts into one)")
+        context = parents[target] if intervention.context is None else intervention.context
+        for position, node in enumerate(intervention.context or ()):
+            spot = f"{location}.context[{position}]"
+            if node not in known:
+                problems.add("E_UNKNOWN_NODE", spot, f"unknown node {node!r} in the context of "
+                             f"σ({target}) ({suggest(node, known)})")
+            elif node == target:
+                problems.add("E_CONTEXT_HAS_TARGET", spot, f"the context of σ({target}) contains "
+                             f"{target!r} itself (a policy cannot read its own decision)")
+            elif node in context[:position]:
+                problems.add("E_DUPLICATE_ITEM", spot, f"{node!r} appears twice in the context of "
+                             f"σ({target}) (remove one)")
+        reads[target] = context
+    if len(problems.found) > before:
+        return
+    readers: dict[str, list[str]] = {}
+    for target, context in reads.items():
+        for node in context:
+            readers.setdefault(node, []).append(target)
+
+    def children_in_sigma(node: str) -> list[str]:
+        return [child for child in children[node] if child not in reads] + readers.get(node, [])
+
+    reach, stack = set(reads), list(reads)
+    while stack:
+        for child in children_in_sigma(stack.pop()):
+            if child not in reach:
+                reach.add(child)
+                stack.append(child)
+    cycle = find_cycle(reach, children_in_sigma)
+    if cycle:
+        target = next(node for node in cycle if node in reads)
+        index = next(i for i, item in enumerate(sigma) if item.target == target)
+        problems.add("E_SIGMA_CYCLE", f"{where}[{index}].context", f"the context of "
+                     f"σ({target}) makes G_σ cyclic: {' -> '.join(cycle)} (a policy cannot read "
+                     "a consequence of its own decision)")
+
+
+def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
+                regime: str | Iterable[str] | None, known: set[str], declared: frozenset[str],
+                problems: Problems, *, require_base: bool) -> None:
+    """Query sets name known nodes, Y_b is non-empty when required, and the sets are disjoint."""
+    sets: dict[str, set[str]] = {}
+    for role, value in (("base", base), ("mesa", mesa), ("regime", regime)):
+        if value is None:
+            continue
+        sets[role] = set()
+        for node, location in names_at(value, f"query.{role}"):
+            if node not in known:
+                problems.add("E_UNKNOWN_NODE", location, f"unknown node {node!r} in query.{role} "
+                             f"({suggest(node, known)})")
+            elif role == "regime" and node not in declared:
+                problems.add("E_REGIME_UNDECLARED", location, f"{node!r} is not a declared regime "
+                             f"node (declared: {', '.join(sorted(declared))})")
+            else:
+                sets[role].add(node)
+    if require_base and not sets.get("base"):
+        problems.add("E_EMPTY_SET", "query.base", "no base objective Y_b (give query.base in the "
+                     "file, base= in Python or --base on the command line)")
+    base_set, mesa_set = sets.get("base", set()), sets.get("mesa", set())
+    regime_set = sets.get("regime", set(declared))
+    if base_set and base_set == mesa_set:
+        problems.add("E_QUERY_OVERLAP", "query.mesa", f"Y_b equals Y_m ({', '.join(sorted(base_set))}): "
+                     "the mesa objective must differ from the base objective")
+        return
+    for first, second, these, those in (("base", "mesa", base_set, mesa_set),
+                                        ("base", "regime", base_set, regime_set),
+                                        ("mesa", "regime", mesa_set, regime_set)):
+        shared = sorted(these & those)
+        if shared:
+            problems.add("E_QUERY_OVERLAP", f"query.{first}", f"{', '.join(shared)} in both "
+                         f"{first} and {second} (the sets must be disjoint)")
