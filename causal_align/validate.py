@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from causal_align.model import Edge, Origin, SoftIntervention
 
 Adjacency = dict[str, tuple[str, ...]]
+Neighbours = Callable[[str], tuple[str, ...]]
 
 
 class Problems:
@@ -156,7 +157,8 @@ def check_graph(
                      for near in (parents, children, spouses))
     regime_names = check_regime(regime, known, prepared[0], prepared[2], problems)
     if not problems.found:
-        check_sigma(sigma, known, regime_names, prepared[0], prepared[1], problems, "sigma")
+        check_sigma(sigma, known, regime_names, prepared[0].__getitem__, prepared[1].__getitem__,
+                    problems, "sigma")
     check_query(base, mesa, query_regime, known, regime_names, problems, require_base=False)
     problems.raise_if_any()
     return prepared  # type: ignore[return-value]
@@ -196,7 +198,7 @@ def check_regime(regime: str | Iterable[str], known: set[str], parents: Adjacenc
 
 
 def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: frozenset[str],
-                parents: Adjacency, children: Adjacency, problems: Problems, where: str) -> None:
+                parents: Neighbours, children: Neighbours, problems: Problems, where: str) -> None:
     """σ targets exist, are not regime nodes, appear once; contexts exist and keep G_σ acyclic."""
     reads: dict[str, tuple[str, ...]] = {}
     before = len(problems.found)
@@ -212,7 +214,7 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: froz
         if target in reads:
             problems.add("E_SIGMA_DUPLICATE", f"{location}.target", f"two interventions on "
                          f"{target!r} (merge their contexts into one)")
-        context = parents[target] if intervention.context is None else intervention.context
+        context = parents(target) if intervention.context is None else intervention.context
         for position, node in enumerate(intervention.context or ()):
             spot = f"{location}.context[{position}]"
             if node not in known:
@@ -233,7 +235,7 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: froz
             readers.setdefault(node, []).append(target)
 
     def children_in_sigma(node: str) -> list[str]:
-        return [child for child in children[node] if child not in reads] + readers.get(node, [])
+        return [child for child in children(node) if child not in reads] + readers.get(node, [])
 
     reach, stack = set(reads), list(reads)
     while stack:

@@ -1,0 +1,38 @@
+"""causal_align: is a learned optimizer inner aligned? d-separation in G_σ, explained.
+
+>>> import causal_align
+>>> graph = causal_align.CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"],
+...                                             regime="s", base="Y_b", mesa="Y_m")
+>>> causal_align.check_inner_alignment(graph).aligned
+True
+"""
+
+from causal_align.alignment import AlignmentResult, Conjecture, Repairs, check_inner_alignment
+from causal_align.errors import CausalAlignError, GraphSpecError, Problem
+from causal_align.explain import Junction, OpenPath
+from causal_align.intervention import SigmaGraph, sigma_graph
+from causal_align.loader import dump_graph, load_graph, parse_graph
+from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
+from causal_align.report import render
+
+__all__ = [
+    "AlignmentResult",
+    "CausalAlignError",
+    "CausalGraph",
+    "Conjecture",
+    "Edge",
+    "GraphSpecError",
+    "Junction",
+    "OpenPath",
+    "Origin",
+    "Problem",
+    "Repairs",
+    "SigmaGraph",
+    "SoftIntervention",
+    "check_inner_alignment",
+    "dump_graph",
+    "load_graph",
+    "parse_graph",
+    "render",
+    "sigma_graph",
+]

@@ -1,0 +1,231 @@
+"""check_inner_alignment: is (Y_b ⊥ s | Y_m) in G_σ, why not, and what would fix it.
+
+This module only composes: G_σ from :mod:`~causal_align.intervention`, the verdict and paths
+from :mod:`~causal_align.separation`, the reasons from :mod:`~causal_align.explain`.
+
+Examples
+--------
+>>> from causal_align.model import CausalGraph, SoftIntervention
+>>> graph = CausalGraph.from_edges(
+...     ["s -> C", "C -> O", "O -> D_m", "D_m -> Y_m", "C -> Y_b"],
+...     regime="s", sigma=[SoftIntervention("D_m", context=["O"])], base="Y_b", mesa="Y_m")
+>>> result = check_inner_alignment(graph)
+>>> result.aligned, [str(path) for path in result.open_paths]
+(False, ['s -> C -> Y_b'])
+>>> result.repairs.monitor
+('C',)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from causal_align.explain import OpenPath, describe
+from causal_align.intervention import SigmaGraph, sigma_graph
+from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
+from causal_align.separation import Query, directed_reach, is_separated, open_paths
+from causal_align.validate import Problems, check_query
+
+
+@dataclass(frozen=True)
+class Conjecture:
+    """The founding text's conjecture, evaluated in G_σ (DESIGN.md §4).
+
+    ``depends``: (1) some Y_b node is a descendant of some Y_m node.
+    ``all_through_mesa``: (2) every directed path from a regime node to Y_b passes through Y_m.
+    ``has_causal_route``: some directed path runs from a regime node to Y_b at all (the seed sets
+    graphs without one aside as trivial). ``agrees``: (1) and (2) equals the true verdict.
+    """
+
+    depends: bool
+    all_through_mesa: bool
+    has_causal_route: bool
+    predicts_aligned: bool
+    agrees: bool
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"depends": self.depends, "all_through_mesa": self.all_through_mesa,
+                "has_causal_route": self.has_causal_route,
+                "predicts_aligned": self.predicts_aligned, "agrees": self.agrees,
+                "note": self.note}
+
+
+@dataclass(frozen=True)
+class Repairs:
+    """Exact hints for a misaligned query (DESIGN.md §5); all empty when aligned.
+
+    ``impossible``: edges ``s -> y`` into Y_b that no conditioning can block.
+    ``monitor``: a minimal set of further observed nodes Z with (Y_b ⊥ s | Y_m ∪ Z) in G_σ,
+    ``None`` when no such set exists (or when aligned). This answers a weaker question:
+    aligned *given Y_m and Z*.
+    ``narrow_context``: (target, node) pairs; dropping that node alone from σ(target)'s context
+    restores alignment.
+    """
+
+    impossible: tuple[Edge, ...]
+    monitor: tuple[str, ...] | None
+    narrow_context: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"impossible": [str(edge) for edge in self.impossible],
+                "monitor": None if self.monitor is None else list(self.monitor),
+                "narrow_context": [{"target": target, "drop": node}
+                                   for target, node in self.narrow_context]}
+
+
+@dataclass(frozen=True)
+class AlignmentResult:
+    """The verdict on (Y_b ⊥ s | Y_m) in G_σ, with every open path explained.
+
+    ``open_paths`` are shortest first, at most ``limit``; ``truncated`` says more exist.
+    ``sigma_removed``/``sigma_added`` are the edge diff from G to G_σ.
+    """
+
+    graph: str
+    regime: tuple[str, ...]
+    base: tuple[str, ...]
+    mesa: tuple[str, ...]
+    sigma: tuple[SoftIntervention, ...]
+    aligned: bool
+    open_paths: tuple[OpenPath, ...]
+    truncated: bool
+    sigma_removed: tuple[Edge, ...]
+    sigma_added: tuple[Edge, ...]
+    conjecture: Conjecture
+    repairs: Repairs
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable, JSON-ready form: fixed key order, sorted sets."""
+        return {
+            "graph": self.graph, "aligned": self.aligned,
+            "query": {"base": list(self.base), "mesa": list(self.mesa),
+                      "regime": list(self.regime)},
+            "sigma": [{"target": item.target, "context": list(item.context or ())}
+                      for item in self.sigma],
+            "sigma_removed": [str(edge) for edge in self.sigma_removed],
+            "sigma_added": [str(edge) for edge in self.sigma_added],
+            "open_paths": [path.to_dict() for path in self.open_paths],
+            "truncated": self.truncated,
+            "conjecture": self.conjecture.to_dict(),
+            "repairs": self.repairs.to_dict(),
+        }
+
+
+def check_inner_alignment(
+    graph: CausalGraph,
+    *,
+    base: str | Iterable[str] | None = None,
+    mesa: str | Iterable[str] | None = None,
+    regime: str | Iterable[str] | None = None,
+    sigma: Iterable[SoftIntervention] | None = None,
+    limit: int = 100,
+) -> AlignmentResult:
+    """Decide whether σ's target is inner aligned: (Y_b ⊥ s | Y_m) by d-separation in G_σ.
+
+    Parameters
+    ----------
+    graph : CausalGraph
+    base, mesa, regime : str or Iterable[str], optional
+        Y_b, Y_m and the regime nodes; ``None`` takes the graph's default query.
+    sigma : Iterable[SoftIntervention], optional
+        Replaces the graph's interventions ("what if the policy read X?").
+    limit : int
+        At most this many open paths are listed; the verdict never depends on it.
+
+    Returns
+    -------
+    AlignmentResult
+
+    Raises
+    ------
+    GraphSpecError
+        For an empty Y_b, unknown or overlapping query nodes, or an invalid ``sigma``.
+    """
+    if limit < 0:
+        raise ValueError(f"limit must be >= 0, found {limit}")
+    query_base = graph.base if base is None else base
+    query_mesa = graph.mesa if mesa is None else mesa
+    query_regime = graph.query_regime if regime is None else regime
+    problems = Problems(Origin("<query>"))
+    check_query(query_base, query_mesa, query_regime, set(graph.nodes), graph.regime, problems,
+                require_base=True)
+    problems.raise_if_any()
+    sources = _names(query_regime)
+    targets, given = _names(query_base), _names(query_mesa)
+    g_sigma = sigma_graph(graph, sigma)
+    aligned = is_separated(g_sigma, sources, targets, given)
+    raw_paths, truncated = ([], False) if aligned else open_paths(
+        g_sigma, sources, targets, given, limit=limit)
+    paths = describe(g_sigma, raw_paths, given)
+    return AlignmentResult(
+        graph=graph.name, regime=tuple(sorted(sources)), base=tuple(sorted(targets)),
+        mesa=tuple(sorted(given)), sigma=g_sigma.interventions, aligned=aligned,
+        open_paths=paths, truncated=truncated, sigma_removed=g_sigma.removed,
+        sigma_added=g_sigma.added,
+        conjecture=_conjecture(g_sigma, sources, targets, given, aligned, paths),
+        repairs=Repairs((), None, ()) if aligned else _repairs(g_sigma, sources, targets, given))
+
+
+def _names(value: str | Iterable[str]) -> frozenset[str]:
+    return frozenset((value,) if isinstance(value, str) else value)
+
+
+def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],
+                given: frozenset[str], aligned: bool, paths: tuple[OpenPath, ...]) -> Conjecture:
+    depends = bool(given) and not directed_reach(graph, given).isdisjoint(targets)
+    through = directed_reach(graph, sources, avoiding=given.__contains__).isdisjoint(targets)
+    route = not directed_reach(graph, sources).isdisjoint(targets)
+    predicts = depends and through
+    if predicts == aligned:
+        note = "the conjecture agrees with the verdict"
+    elif predicts:
+        note = (f"the conjecture predicts aligned, but {paths[0]} is open: a selection leak, "
+                "which conditions (1) and (2) cannot see")
+    elif not route:
+        note = ("no causal path runs from the regime to Y_b, a case the conjecture sets aside as "
+                "trivial; d-separation decides it: aligned")
+    else:
+        note = ("condition (1) fails (Y_b does not depend causally on Y_m), yet every path is "
+                "blocked: (1) is not necessary")
+    if not route and not aligned:
+        note += ("; note that no causal path runs from the regime to Y_b, yet the query is not "
+                 f"aligned: {paths[0]} is open")
+    return Conjecture(depends, through, route, predicts, predicts == aligned, note)
+
+
+def _repairs(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],
+             given: frozenset[str]) -> Repairs:
+    impossible = tuple(sorted(Edge(source, child) for source in sources
+                              for child in graph.children(source) if child in targets))
+    monitor = None if impossible else _minimal_monitor(graph, sources, targets, given)
+    narrow = []
+    for index, item in enumerate(graph.interventions):
+        for node in item.context or ():
+            narrower = list(graph.interventions)
+            narrower[index] = SoftIntervention(item.target, [c for c in item.context or () if c != node])
+            if is_separated(sigma_graph(graph.graph, narrower), sources, targets, given):
+                narrow.append((item.target, node))
+    return Repairs(impossible, monitor, tuple(sorted(narrow)))
+
+
+def _minimal_monitor(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],
+                     given: frozenset[str]) -> tuple[str, ...] | None:
+    """networkx's minimal d-separator on the latent-expanded ancestral part of G_σ."""
+    import networkx as nx
+
+    relevant = Query(graph, sources, targets, given).relevant
+    expanded = nx.DiGraph()
+    expanded.add_nodes_from(relevant)
+    for node in relevant:
+        expanded.add_edges_from((parent, node) for parent in graph.parents(node))
+        for spouse in graph.spouses(node):
+            if spouse in relevant and node < spouse:
+                latent = ("latent", node, spouse)
+                expanded.add_edges_from([(latent, node), (latent, spouse)])
+    observed = relevant - sources - targets
+    found = nx.find_minimal_d_separator(expanded, set(sources), set(targets),
+                                        included=set(given), restricted=observed)
+    return None if found is None else tuple(sorted(found - given))

@@ -1,0 +1,168 @@
+"""Why each open path is open: a reason per interior node, and the kind of leak.
+
+Every interior node of an open path is a chain (``-> v ->``), a fork (``<- v ->``) or a collider
+(``-> v <-``, or with ``<->`` on either side). A chain or fork is open because it is not conditioned
+on; a collider is open because it is in Y_m, or because a descendant of it is — and then the reason
+names the directed path down to that descendant in G_σ. Edges that exist only because σ's context
+reads a node are marked where they meet the σ target.
+
+Each path is classified: a **causal leak** is a directed path from the regime to Y_b that Y_m does
+not see; a **selection leak** has a collider opened by conditioning on Y_m; a path using a σ-added
+edge is also **σ-created**.
+
+Examples
+--------
+>>> from causal_align.model import CausalGraph
+>>> from causal_align.intervention import sigma_graph
+>>> g = sigma_graph(CausalGraph.from_edges(["s -> M", "Y_b -> M", "M -> Y_m"], regime="s"))
+>>> [path] = describe(g, [(("s", "M", "Y_b"), ("->", "<-"))], mesa={"Y_m"})
+>>> print(path, path.kinds)
+s -> M <- Y_b ('selection leak', 'collider with a descendant in Y_m')
+>>> print(*path.explain(), sep="\\n")
+M is a collider (s -> M <- Y_b), opened because its descendant Y_m is conditioned on: M -> Y_m
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from causal_align.intervention import SigmaGraph
+from causal_align.model import Edge
+from causal_align.separation import RawPath
+
+CAUSAL_LEAK = "causal leak"
+SELECTION_LEAK = "selection leak"
+SIGMA_CREATED = "σ-created"
+COLLIDER_IN_MESA = "collider in Y_m"
+COLLIDER_ABOVE_MESA = "collider with a descendant in Y_m"
+LATENT = "latent confounder"
+
+
+@dataclass(frozen=True)
+class Junction:
+    """One interior node of an open path and why it lets the path through.
+
+    ``kind`` is ``"chain"``, ``"fork"`` or ``"collider"``; ``down_to_mesa`` is the directed path
+    from a collider to the conditioned node that opens it (just the node when it is in Y_m,
+    empty for chains and forks); ``sigma_edge`` is a σ-added edge at this node, if any.
+    """
+
+    node: str
+    kind: str
+    before: str
+    after: str
+    down_to_mesa: tuple[str, ...]
+    sigma_edge: Edge | None
+
+    def reason(self) -> str:
+        """One sentence a reader can check against the picture."""
+        shape = f"{self.before} {self.node} {self.after}"
+        if self.kind != "collider":
+            text = f"{self.node} is a {self.kind} ({shape}), not conditioned on"
+        elif len(self.down_to_mesa) == 1:
+            text = f"{self.node} is a collider ({shape}), conditioned on (it is in Y_m)"
+        else:
+            text = (f"{self.node} is a collider ({shape}), opened because its descendant "
+                    f"{self.down_to_mesa[-1]} is conditioned on: {' -> '.join(self.down_to_mesa)}")
+        if self.sigma_edge is not None:
+            text += (f"; the edge {self.sigma_edge} exists only because σ({self.sigma_edge.head}) "
+                     f"reads {self.sigma_edge.tail}")
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"node": self.node, "kind": self.kind, "down_to_mesa": list(self.down_to_mesa),
+                "sigma_edge": None if self.sigma_edge is None else str(self.sigma_edge),
+                "reason": self.reason()}
+
+
+@dataclass(frozen=True)
+class OpenPath:
+    """A path from a regime node to Y_b that is open given Y_m in G_σ, with its explanation.
+
+    ``arrows[i]`` joins ``nodes[i]`` and ``nodes[i + 1]``, read from the regime node towards Y_b.
+    """
+
+    nodes: tuple[str, ...]
+    arrows: tuple[str, ...]
+    junctions: tuple[Junction, ...]
+    sigma_edges: tuple[Edge, ...]
+    kinds: tuple[str, ...]
+
+    @property
+    def is_sigma_created(self) -> bool:
+        """True when the path uses an edge that only σ's context created."""
+        return bool(self.sigma_edges)
+
+    def explain(self) -> tuple[str, ...]:
+        """One sentence per interior node, from the regime node towards Y_b."""
+        return tuple(junction.reason() for junction in self.junctions)
+
+    def __str__(self) -> str:
+        parts = [self.nodes[0]]
+        for arrow, node in zip(self.arrows, self.nodes[1:]):
+            parts += [arrow, node]
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self), "nodes": list(self.nodes), "arrows": list(self.arrows),
+                "kinds": list(self.kinds), "sigma_edges": [str(edge) for edge in self.sigma_edges],
+                "junctions": [junction.to_dict() for junction in self.junctions]}
+
+
+def paths_down_to(graph: SigmaGraph, targets: Iterable[str]) -> dict[str, str | None]:
+    """For each ancestor of ``targets`` in G_σ, the next node on a shortest directed path down
+    to a target (``None`` for the targets themselves). One breadth-first pass over parents."""
+    step: dict[str, str | None] = dict.fromkeys(targets)
+    queue = deque(step)
+    while queue:
+        node = queue.popleft()
+        for parent in graph.parents(node):
+            if parent not in step:
+                step[parent] = node
+                queue.append(parent)
+    return step
+
+
+def describe(graph: SigmaGraph, raw_paths: Iterable[RawPath],
+             mesa: Collection[str]) -> tuple[OpenPath, ...]:
+    """Turn the engine's (nodes, arrows) into explained, classified :class:`OpenPath` values."""
+    down = paths_down_to(graph, mesa)
+    return tuple(_describe_one(graph, nodes, arrows, down) for nodes, arrows in raw_paths)
+
+
+def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, ...],
+                  down: dict[str, str | None]) -> OpenPath:
+    sigma_edges = tuple(edge for edge in (
+        Edge(left, right) if arrow == "->" else Edge(right, left)
+        for left, arrow, right in zip(nodes, arrows, nodes[1:]) if arrow != "<->")
+        if graph.is_added(edge.tail, edge.head))
+    junctions = []
+    for index in range(1, len(nodes) - 1):
+        node = nodes[index]
+        arrow_in, arrow_out = arrows[index - 1], arrows[index]
+        head_in, head_out = arrow_in != "<-", arrow_out != "->"
+        kind = "collider" if head_in and head_out else "chain" if head_in or head_out else "fork"
+        chain: list[str] = []
+        if kind == "collider":
+            hop: str | None = node
+            while hop is not None:
+                chain.append(hop)
+                hop = down[hop]
+        marked = next((edge for edge in sigma_edges if edge.head == node or
+                       (edge.tail == node and edge.head not in nodes[1:-1])), None)
+        junctions.append(Junction(node, kind, f"{nodes[index - 1]} {arrow_in}",
+                                  f"{arrow_out} {nodes[index + 1]}", tuple(chain), marked))
+    colliders = [junction for junction in junctions if junction.kind == "collider"]
+    kinds = [CAUSAL_LEAK] if all(arrow == "->" for arrow in arrows) else [SELECTION_LEAK]
+    if any(len(junction.down_to_mesa) == 1 for junction in colliders):
+        kinds.append(COLLIDER_IN_MESA)
+    if any(len(junction.down_to_mesa) > 1 for junction in colliders):
+        kinds.append(COLLIDER_ABOVE_MESA)
+    if "<->" in arrows:
+        kinds.append(LATENT)
+    if sigma_edges:
+        kinds.append(SIGMA_CREATED)
+    return OpenPath(nodes, arrows, tuple(junctions), sigma_edges, tuple(kinds))

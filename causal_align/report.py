@@ -1,0 +1,1 @@
+def render(result, format="text"): return ""
