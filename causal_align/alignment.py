@@ -35,12 +35,15 @@ class Conjecture:
 
     ``depends``: (1) some Y_b node is a descendant of some Y_m node.
     ``all_through_mesa``: (2) every directed path from a regime node to Y_b passes through Y_m.
-    ``has_causal_route``: some directed path runs from a regime node to Y_b at all (the seed sets
-    graphs without one aside as trivial). ``agrees``: (1) and (2) equals the true verdict.
+    ``all_through_mesa_in_g``: (2) read in G instead of G_σ; σ can cut or add causal routes, so
+    this reading can be wrong both ways. ``has_causal_route``: some directed path runs from a regime
+    node to Y_b at all (the seed sets graphs without one aside as trivial). ``agrees``: (1) and (2)
+    equals the true verdict.
     """
 
     depends: bool
     all_through_mesa: bool
+    all_through_mesa_in_g: bool
     has_causal_route: bool
     predicts_aligned: bool
     agrees: bool
@@ -48,6 +51,7 @@ class Conjecture:
 
     def to_dict(self) -> dict[str, Any]:
         return {"depends": self.depends, "all_through_mesa": self.all_through_mesa,
+                "all_through_mesa_in_g": self.all_through_mesa_in_g,
                 "has_causal_route": self.has_causal_route,
                 "predicts_aligned": self.predicts_aligned, "agrees": self.agrees,
                 "note": self.note}
@@ -149,7 +153,7 @@ def check_inner_alignment(
     query_base = graph.base if base is None else base
     query_mesa = graph.mesa if mesa is None else mesa
     query_regime = graph.query_regime if regime is None else regime
-    problems = Problems(Origin("<query>"))
+    problems = Problems(Origin(f"<query on {graph.name}>"))
     check_query(query_base, query_mesa, query_regime, set(graph.nodes), graph.regime, problems,
                 require_base=True)
     problems.raise_if_any()
@@ -177,6 +181,8 @@ def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[s
                 given: frozenset[str], aligned: bool, paths: tuple[OpenPath, ...]) -> Conjecture:
     depends = bool(given) and not directed_reach(graph, given).isdisjoint(targets)
     through = directed_reach(graph, sources, avoiding=given.__contains__).isdisjoint(targets)
+    through_in_g = directed_reach(sigma_graph(graph.graph, ()), sources,
+                                  avoiding=given.__contains__).isdisjoint(targets)
     route = not directed_reach(graph, sources).isdisjoint(targets)
     predicts = depends and through
     if predicts == aligned:
@@ -193,7 +199,7 @@ def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[s
     if not route and not aligned:
         note += ("; note that no causal path runs from the regime to Y_b, yet the query is not "
                  f"aligned: {paths[0]} is open")
-    return Conjecture(depends, through, route, predicts, predicts == aligned, note)
+    return Conjecture(depends, through, through_in_g, route, predicts, predicts == aligned, note)
 
 
 def _repairs(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],

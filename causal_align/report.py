@@ -1,1 +1,140 @@
-def render(result, format="text"): return ""
+"""render(result, format): the verdict and its explanation as text, Markdown or JSON.
+
+Examples
+--------
+>>> from causal_align.model import CausalGraph
+>>> from causal_align.alignment import check_inner_alignment
+>>> graph = CausalGraph.from_edges(["s -> X", "X -> Y_b", "X -> Y_m"], regime="s",
+...                                base="Y_b", mesa="Y_m", name="demo")
+>>> print(render(check_inner_alignment(graph), "text"))  # doctest: +ELLIPSIS
+demo: NOT ALIGNED
+query: (Y_b ⊥ s | Y_m) in G_σ
+σ: none (G_σ = G, a plain transportability check)
+<BLANKLINE>
+1 open path, shortest first:
+  1. s -> X -> Y_b  [causal leak]
+       X is a chain (s -> X -> Y_b), not conditioned on
+...
+"""
+
+from __future__ import annotations
+
+import json
+
+from causal_align.alignment import AlignmentResult
+from causal_align.explain import OpenPath
+
+FORMATS = ("text", "markdown", "json")
+
+
+def render(result: AlignmentResult, format: str = "text") -> str:
+    """The report in ``format``: ``"text"``, ``"markdown"`` or ``"json"``.
+
+    Raises
+    ------
+    ValueError
+        For any other format.
+    """
+    if format == "json":
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+    if format == "text":
+        return "\n".join(_text(result))
+    if format == "markdown":
+        return "\n".join(_markdown(result))
+    raise ValueError(f"unknown format {format!r} (expected one of: {', '.join(FORMATS)})")
+
+
+def _verdict(result: AlignmentResult) -> str:
+    return "ALIGNED" if result.aligned else "NOT ALIGNED"
+
+
+def _query(result: AlignmentResult) -> str:
+    return (f"({', '.join(result.base)} ⊥ {', '.join(result.regime)} | "
+            f"{', '.join(result.mesa) or '∅'}) in G_σ")
+
+
+def _sigma_lines(result: AlignmentResult) -> list[str]:
+    if not result.sigma:
+        return ["none (G_σ = G, a plain transportability check)"]
+    lines = [f"σ({item.target}) reads {', '.join(item.context or ()) or 'nothing (open loop)'}"
+             for item in result.sigma]
+    lines.append("edges removed: " + (", ".join(map(str, result.sigma_removed)) or "none"))
+    lines.append("edges added by the context: " + (", ".join(map(str, result.sigma_added)) or "none"))
+    return lines
+
+
+def _paths_heading(result: AlignmentResult) -> str:
+    count = len(result.open_paths)
+    if result.aligned:
+        return "No open path: every path from the regime to Y_b is blocked given Y_m."
+    more = " (more exist: raise the limit to see them)" if result.truncated else ""
+    return f"{count} open path{'s' if count != 1 else ''}, shortest first{more}:"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _conjecture_lines(result: AlignmentResult) -> list[str]:
+    conjecture = result.conjecture
+    predicted = "ALIGNED" if conjecture.predicts_aligned else "NOT ALIGNED"
+    return [f"(1) Y_b depends causally on Y_m: {_yes(conjecture.depends)}",
+            f"(2) every causal path from the regime to Y_b passes through Y_m: "
+            f"{_yes(conjecture.all_through_mesa)}" + (
+                "" if conjecture.all_through_mesa == conjecture.all_through_mesa_in_g else
+                f" (read in G it would be {_yes(conjecture.all_through_mesa_in_g)}: σ "
+                f"{'adds' if conjecture.all_through_mesa_in_g else 'cuts'} a causal path)"),
+            f"predicts {predicted}: {conjecture.note}"]
+
+
+def _repair_lines(result: AlignmentResult) -> list[str]:
+    repairs = result.repairs
+    if result.aligned:
+        return []
+    lines = [f"impossible by conditioning: {edge} is an edge" for edge in repairs.impossible]
+    if repairs.monitor is not None:
+        lines.append(f"monitor more: also condition on {', '.join(repairs.monitor)} (this "
+                     "answers a weaker question: aligned given Y_m and these)")
+    elif not repairs.impossible:
+        lines.append("monitor more: no set of observed nodes blocks every path")
+    lines += [f"narrow the policy's context: drop {node} from σ({target})"
+              for target, node in repairs.narrow_context]
+    return lines
+
+
+def _path_lines(index: int, path: OpenPath) -> list[str]:
+    return [f"{index:>3}. {path}  [{', '.join(path.kinds)}]",
+            *(f"       {reason}" for reason in path.explain())]
+
+
+def _text(result: AlignmentResult) -> list[str]:
+    sigma = _sigma_lines(result)
+    lines = [f"{result.graph}: {_verdict(result)}", f"query: {_query(result)}",
+             f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", _paths_heading(result)]
+    for index, path in enumerate(result.open_paths, 1):
+        lines += _path_lines(index, path)
+    lines += ["", "The founding text's conjecture, read in G_σ:"]
+    lines += [f"  {line}" for line in _conjecture_lines(result)]
+    repairs = _repair_lines(result)
+    if repairs:
+        lines += ["", "What would make it aligned:", *(f"  - {line}" for line in repairs)]
+    return lines
+
+
+def _markdown(result: AlignmentResult) -> list[str]:
+    lines = [f"# {result.graph}: {_verdict(result)}", "", f"**Query:** {_query(result)}", "",
+             "**σ:**", "", *(f"- {line}" for line in _sigma_lines(result)), "",
+             f"## {_paths_heading(result)}", ""]
+    if result.open_paths:
+        lines += ["| # | path | kinds |", "|---|---|---|"]
+        lines += [f"| {index} | `{path}` | {', '.join(path.kinds)} |"
+                  for index, path in enumerate(result.open_paths, 1)]
+        for index, path in enumerate(result.open_paths, 1):
+            lines += ["", f"### {index}. `{path}`", "", *(f"- {reason}" for reason in path.explain())]
+        lines.append("")
+    lines += ["## The founding text's conjecture, read in G_σ", ""]
+    lines += [f"- {line}" for line in _conjecture_lines(result)]
+    repairs = _repair_lines(result)
+    if repairs:
+        lines += ["", "## What would make it aligned", "", *(f"- {line}" for line in repairs)]
+    return lines

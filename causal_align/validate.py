@@ -257,11 +257,11 @@ def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
                 problems: Problems, *, require_base: bool) -> None:
     """Query sets name known nodes, Y_b is non-empty when required, and the sets are disjoint."""
     sets: dict[str, set[str]] = {}
-    for role, value in (("base", base), ("mesa", mesa), ("regime", regime)):
-        if value is None:
-            continue
+    named = {role: names_at(value, f"query.{role}") for role, value in
+             (("base", base), ("mesa", mesa), ("regime", regime)) if value is not None}
+    for role, pairs in named.items():
         sets[role] = set()
-        for node, location in names_at(value, f"query.{role}"):
+        for node, location in pairs:
             if node not in known:
                 problems.add("E_UNKNOWN_NODE", location, f"unknown node {node!r} in query.{role} "
                              f"({suggest(node, known)})")
@@ -270,7 +270,7 @@ def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
                              f"node (declared: {', '.join(sorted(declared))})")
             else:
                 sets[role].add(node)
-    if require_base and not sets.get("base"):
+    if require_base and not named.get("base"):
         problems.add("E_EMPTY_SET", "query.base", "no base objective Y_b (give query.base in the "
                      "file, base= in Python or --base on the command line)")
     base_set, mesa_set = sets.get("base", set()), sets.get("mesa", set())
