@@ -1,0 +1,405 @@
+"""The ``causal-align`` command: exit codes, streams, options, and ``validate``.
+
+Driven in process through :func:`causal_align.cli.main`, from the repository root; one test runs
+the installed console script.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from causal_align import SoftIntervention, check_inner_alignment, load_graph, render
+from causal_align.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPHS = sorted(path.stem for path in (ROOT / "graphs").glob("*.yaml"))
+
+# The verdicts documented in each graph's header comment.
+EXIT_CODES = {
+    "aligned_proxy": 0,
+    "coinrun": 1,
+    "confounded_proxy": 1,
+    "deceptive_cue": 1,
+    "reward_tampering": 1,
+    "reward_tampering_fixed": 0,
+    "sigma_cuts_cue": 0,
+    "transport_age_shift": 1,
+}
+
+TWO_REGIMES = """\
+name: two_regimes
+nodes:
+  s: first regime
+  t: second regime
+  A: a mechanism only s moves
+  D_m: policy
+  Y_m: mesa objective
+  Y_b: base objective
+edges:
+  - s -> A
+  - A -> Y_b
+  - t -> Y_m
+  - D_m -> Y_m
+  - Y_m -> Y_b
+regime: [s, t]
+query:
+  base: Y_b
+  mesa: Y_m
+"""
+
+
+@pytest.fixture(autouse=True)
+def _at_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _report(name: str, format: str = "text", **query: object) -> str:
+    result = check_inner_alignment(load_graph(f"graphs/{name}.yaml"), **query)  # type: ignore[arg-type]
+    return render(result, format) + "\n"
+
+
+def _paths(out: str) -> list[str]:
+    """The open paths listed in a text report, in order."""
+    return re.findall(r"^ +\d+\. (.+?)  \[", out, flags=re.MULTILINE)
+
+
+def test_every_example_graph_is_covered() -> None:
+    assert sorted(EXIT_CODES) == GRAPHS
+
+
+# --- check: exit codes and streams
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_check_prints_the_text_report_and_exits_with_the_verdict(
+        capsys: pytest.CaptureFixture[str], name: str) -> None:
+    code, out, err = _run(capsys, "check", f"graphs/{name}.yaml")
+    assert code == EXIT_CODES[name]
+    assert out == _report(name)
+    assert out.splitlines()[0] == f"{name}: {'ALIGNED' if code == 0 else 'NOT ALIGNED'}"
+    assert err == ""
+
+
+@pytest.mark.parametrize(("argv", "stderr"), [
+    (["graphs/coinrun.yaml", "--base", "Nope"],
+     "error: 1 problem:\n  <query on coinrun> query.base[0]: unknown node 'Nope' in query.base "
+     "(declare it under nodes:) [E_UNKNOWN_NODE]\n"),
+    (["graphs/coinrun.yaml", "--base", "Y_bb,Q"],
+     "error: 2 problems:\n"
+     "  <query on coinrun> query.base[0]: unknown node 'Y_bb' in query.base (did you mean 'Y_b'?)"
+     " [E_UNKNOWN_NODE]\n"
+     "  <query on coinrun> query.base[1]: unknown node 'Q' in query.base (declare it under "
+     "nodes:) [E_UNKNOWN_NODE]\n"),
+    (["graphs/coinrun.yaml", "--mesa", "Y_mm"],
+     "error: 1 problem:\n  <query on coinrun> query.mesa[0]: unknown node 'Y_mm' in query.mesa "
+     "(did you mean 'Y_m'?) [E_UNKNOWN_NODE]\n"),
+    (["graphs/coinrun.yaml", "--base", ""],
+     "error: 1 problem:\n  <query on coinrun> query.base: no base objective Y_b (give query.base "
+     "in the file, base= in Python or --base on the command line) [E_EMPTY_SET]\n"),
+    (["graphs/coinrun.yaml", "--sigma", "D_m"],
+     "error: --sigma 'D_m': expected TARGET=CONTEXT,... (e.g. D_m=O,C; D_m= for an open-loop "
+     "policy)\n"),
+    (["graphs/coinrun.yaml", "--sigma", "D_m=O", "--sigma", "D_m:O"],
+     "error: --sigma 'D_m:O': expected TARGET=CONTEXT,... (e.g. D_m=O,C; D_m= for an open-loop "
+     "policy)\n"),
+    (["graphs/coinrun.yaml", "--sigma", "D_m=Nope"],
+     "error: 1 problem:\n  <sigma> sigma[0].context[0]: unknown node 'Nope' in the context of "
+     "σ(D_m) (declare it under nodes:) [E_UNKNOWN_NODE]\n"),
+    (["graphs/coinrun.yaml", "--sigma", "D_m=T"],
+     "error: 1 problem:\n  <sigma> sigma[0].context: the context of σ(D_m) makes G_σ cyclic: "
+     "D_m -> T -> D_m (a policy cannot read a consequence of its own decision) "
+     "[E_SIGMA_CYCLE]\n"),
+    (["graphs/nope.yaml"],
+     "error: 1 problem:\n  graphs/nope.yaml: cannot read the file: No such file or directory "
+     "[E_FILE]\n"),
+])
+def test_check_bad_input_exits_2_with_the_problem_on_stderr(
+        capsys: pytest.CaptureFixture[str], argv: list[str], stderr: str) -> None:
+    code, out, err = _run(capsys, "check", *argv)
+    assert (code, out, err) == (2, "", stderr)
+
+
+def test_check_invalid_file_exits_2_listing_every_problem(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nodes:\n  s: regime\n  D_m: policy\n  Y_m: mesa\n  Y_b: base\n"
+                   "edges:\n  - s -> D_m\n  - D_m -> Y_mesa\n  - Y_b -> Y_b\n"
+                   "regime: s\nquery:\n  base: Y_b\n  mesa: Y_m\n", encoding="utf-8")
+    code, out, err = _run(capsys, "check", str(bad))
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: 2 problems:\n"
+        f"  {bad}:8 edges[1]: unknown node 'Y_mesa' in \"D_m -> Y_mesa\" (did you mean 'Y_m'?) "
+        "[E_UNKNOWN_NODE]\n"
+        f"  {bad}:9 edges[2]: self-loop \"Y_b -> Y_b\" (a node cannot be its own cause; remove it)"
+        " [E_SELF_LOOP]\n")
+
+
+def test_check_unknown_regime_override_exits_2(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "two.yaml").write_text(TWO_REGIMES, encoding="utf-8")
+    code, out, err = _run(capsys, "check", str(tmp_path / "two.yaml"), "--regime", "A")
+    assert (code, out) == (2, "")
+    assert err == ("error: 1 problem:\n  <query on two_regimes> query.regime[0]: 'A' is not a "
+                   "declared regime node (declared: s, t) [E_REGIME_UNDECLARED]\n")
+
+
+@pytest.mark.xfail(strict=True, reason="cli does not catch check_inner_alignment's ValueError "
+                                       "for a negative --limit: traceback, exit 1 ('not aligned')")
+def test_check_negative_limit_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "-1")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: ")
+
+
+@pytest.mark.parametrize("argv", [
+    ["check"],
+    ["check", "graphs/coinrun.yaml", "--format", "html"],
+    ["check", "graphs/coinrun.yaml", "--limit", "x"],
+    ["validate"],
+    ["frobnicate"],
+    [],
+])
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert caught.value.code == 2
+    assert out == ""
+    assert "usage: causal-align" in err
+
+
+# --- check: formats
+
+def test_check_format_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--format", "json")
+    assert (code, err) == (1, "")
+    assert out == _report("coinrun", "json")
+    data = json.loads(out)
+    assert data["graph"] == "coinrun"
+    assert data["aligned"] is False
+    assert data["open_paths"][0]["path"] == "s -> C -> Y_b"
+
+
+def test_check_format_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "check", "graphs/aligned_proxy.yaml", "--format", "markdown")
+    assert (code, err) == (0, "")
+    assert out == _report("aligned_proxy", "markdown")
+    assert out.startswith("# aligned_proxy: ALIGNED\n\n**Query:** (Y_b ⊥ s | Y_m) in G_σ\n")
+
+
+# --- check: query overrides
+
+def test_base_override(capsys: pytest.CaptureFixture[str]) -> None:
+    # Visit is a child of Y_m only: Y_m screens it off, and the latent Y_m <-> Y_b is blocked at
+    # the collider Y_b, which is not conditioned on.
+    code, out, err = _run(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Visit")
+    assert (code, err) == (0, "")
+    assert "query: (Visit ⊥ s | Y_m) in G_σ\n" in out
+    assert out == _report("confounded_proxy", base="Visit")
+
+
+def test_base_override_comma_separated_equals_repeated(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Y_b, Visit")
+    assert code == 1
+    assert "query: (Visit, Y_b ⊥ s | Y_m) in G_σ\n" in out
+    assert _paths(out) == ["s -> Layout -> Y_m <-> Y_b"]
+    repeated = _run(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Visit",
+                    "--base", "Y_b")
+    assert repeated == (1, out, "")
+
+
+def test_mesa_override_comma_separated_monitors_more(capsys: pytest.CaptureFixture[str]) -> None:
+    # The report's own repair for coinrun: also condition on C and L.
+    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--mesa", "Y_m,C,L")
+    assert (code, err) == (0, "")
+    assert "query: (Y_b ⊥ s | C, L, Y_m) in G_σ\n" in out
+    assert _paths(out) == []
+
+
+def test_empty_mesa_override(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "check", "graphs/aligned_proxy.yaml", "--mesa", "")
+    assert (code, err) == (1, "")
+    assert "query: (Y_b ⊥ s | ∅) in G_σ\n" in out
+    assert "s -> Layout -> Y_m -> Y_b" in _paths(out)
+    assert out == _report("aligned_proxy", mesa=[])
+
+
+def test_empty_mesa_override_opens_the_causal_path(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "graphs/confounded_proxy.yaml", "--mesa", "")
+    assert code == 1
+    assert _paths(out) == ["s -> Layout -> Y_m -> Visit -> Y_b"]
+    assert "Y_m is a chain (Layout -> Y_m -> Visit), not conditioned on" in out
+
+
+@pytest.mark.parametrize(("regime", "code", "query"), [
+    (None, 1, "(Y_b ⊥ s, t | Y_m)"),
+    ("t", 0, "(Y_b ⊥ t | Y_m)"),
+    ("s", 1, "(Y_b ⊥ s | Y_m)"),
+    ("t,s", 1, "(Y_b ⊥ s, t | Y_m)"),
+])
+def test_regime_override(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                         regime: str | None, code: int, query: str) -> None:
+    graph = tmp_path / "two.yaml"
+    graph.write_text(TWO_REGIMES, encoding="utf-8")
+    argv = ["check", str(graph)] + ([] if regime is None else ["--regime", regime])
+    found, out, err = _run(capsys, *argv)
+    assert (found, err) == (code, "")
+    assert f"query: {query} in G_σ\n" in out
+    assert _paths(out) == ([] if code == 0 else ["s -> A -> Y_b"])
+
+
+# --- check: σ overrides
+
+def test_sigma_override_without_the_cue_is_aligned(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=Prompt")
+    assert (code, err) == (0, "")
+    assert "σ: σ(D_m) reads Prompt\n   edges removed: none\n   edges added by the context: none\n" in out
+    assert out == _report("deceptive_cue", sigma=[SoftIntervention("D_m", ["Prompt"])])
+
+
+def test_sigma_override_with_the_cue_matches_the_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=Prompt,Cue")
+    assert code == 1
+    assert out == _report("deceptive_cue")
+
+
+def test_sigma_open_loop(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=")
+    assert (code, err) == (0, "")
+    assert ("σ: σ(D_m) reads nothing (open loop)\n   edges removed: Prompt -> D_m\n"
+            "   edges added by the context: none\n") in out
+
+
+def test_sigma_override_adds_context_edges(capsys: pytest.CaptureFixture[str]) -> None:
+    # aligned_proxy's policy reading the layout directly: Layout -> D_m is σ-added.
+    code, out, _ = _run(capsys, "check", "graphs/aligned_proxy.yaml", "--sigma", "D_m=Obs,Layout")
+    assert "   edges added by the context: Layout -> D_m\n" in out
+    assert code == 0  # D_m still only reaches Y_b through Y_m
+
+
+def test_no_sigma_restores_the_cut_path(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "check", "graphs/sigma_cuts_cue.yaml", "--no-sigma")
+    assert (code, err) == (1, "")
+    assert "σ: none (G_σ = G, a plain transportability check)\n" in out
+    assert _paths(out) == ["s -> Tag -> D_m -> Y_b", "s -> Tag -> D_m -> Y_m <- Disease -> Y_b",
+                           "s -> Tag -> D_m <- Obs <- Disease -> Y_b"]
+
+
+def test_no_sigma_removes_the_cue_edge(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--no-sigma")
+    assert code == 0
+    assert out == _report("deceptive_cue", sigma=[])
+
+
+# --- check: --limit and -o
+
+def test_limit_one_lists_one_path_and_says_more_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "1")
+    assert code == 1
+    assert _paths(out) == ["s -> C -> Y_b"]
+    assert "1 open path, shortest first (more exist: raise the limit to see them):\n" in out
+
+
+def test_limit_equal_to_the_number_of_paths_is_not_truncated(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "7")
+    assert code == 1
+    assert len(_paths(out)) == 7
+    assert "7 open paths, shortest first:\n" in out
+    assert "more exist" not in out
+
+
+def test_limit_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "2", "--format", "json")
+    data = json.loads(out)
+    assert (len(data["open_paths"]), data["truncated"]) == (2, True)
+
+
+def test_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--format", "markdown",
+                          "-o", str(target))
+    assert (code, out, err) == (1, "", "")
+    assert target.read_text(encoding="utf-8") == _report("coinrun", "markdown")
+
+
+def test_output_file_is_not_written_on_bad_input(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    code, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--base", "Nope",
+                        "--output", str(target))
+    assert (code, out) == (2, "")
+    assert not target.exists()
+
+
+@pytest.mark.xfail(strict=True, reason="cli does not catch OSError from -o: traceback, and the "
+                                       "script exits 1 ('not aligned')")
+def test_unwritable_output_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml",
+                          "-o", str(tmp_path / "no-such-dir" / "report.txt"))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: ")
+
+
+# --- validate
+
+def test_validate_every_example(capsys: pytest.CaptureFixture[str]) -> None:
+    files = [f"graphs/{name}.yaml" for name in GRAPHS]
+    code, out, err = _run(capsys, "validate", *files)
+    assert (code, err) == (0, "")
+    assert [line.split(": ok (")[0] for line in out.splitlines()] == files
+    assert "graphs/coinrun.yaml: ok (8 nodes, 11 edges)\n" in out
+    assert "graphs/transport_age_shift.yaml: ok (5 nodes, 7 edges)\n" in out
+
+
+def test_validate_a_mix_lists_every_problem(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    cycle = tmp_path / "cycle.yaml"
+    cycle.write_text("nodes:\n  s: regime\n  A: a\n  B: b\nedges:\n  - s -> A\n  - A -> B\n"
+                     "  - B -> A\nregime: s\n", encoding="utf-8")
+    typos = tmp_path / "typos.yaml"
+    typos.write_text("nodes:\n  s: regime\n  Y_m: mesa\n  Y_b: base\nedges:\n  - s -> Y_mm\n"
+                     "  - Y_m -> Y_bb\nregime: s\n", encoding="utf-8")
+    missing = tmp_path / "missing.yaml"
+    code, out, err = _run(capsys, "validate", "graphs/coinrun.yaml", str(cycle), str(typos),
+                          str(missing), "graphs/aligned_proxy.yaml")
+    assert code == 2
+    assert out == ("graphs/coinrun.yaml: ok (8 nodes, 11 edges)\n"
+                   "graphs/aligned_proxy.yaml: ok (8 nodes, 9 edges)\n")
+    assert err == (
+        f"{cycle}: 1 problem:\n"
+        f"  {cycle}:7 edges[1]: directed cycle A -> B -> A (remove one of its edges) [E_CYCLE]\n"
+        f"{typos}: 2 problems:\n"
+        f"  {typos}:6 edges[0]: unknown node 'Y_mm' in \"s -> Y_mm\" (did you mean 'Y_m'?) "
+        "[E_UNKNOWN_NODE]\n"
+        f"  {typos}:7 edges[1]: unknown node 'Y_bb' in \"Y_m -> Y_bb\" (did you mean 'Y_b'?) "
+        "[E_UNKNOWN_NODE]\n"
+        f"{missing}: 1 problem:\n"
+        f"  {missing}: cannot read the file: No such file or directory [E_FILE]\n")
+
+
+# --- the installed script
+
+def test_console_script(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "causal-align"
+    assert script.exists(), f"{script} is not installed: pip install -e ."
+    checked = subprocess.run([str(script), "check", "graphs/coinrun.yaml"], cwd=ROOT,
+                             capture_output=True, encoding="utf-8", check=False)
+    assert (checked.returncode, checked.stderr) == (1, "")
+    assert checked.stdout == _report("coinrun")
+    bad = subprocess.run([str(script), "check", str(tmp_path / "missing.yaml")], cwd=ROOT,
+                         capture_output=True, encoding="utf-8", check=False)
+    assert (bad.returncode, bad.stdout) == (2, "")
+    assert bad.stderr.startswith("error: 1 problem:\n")
