@@ -22,10 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from causal_align.errors import CausalAlignError
 from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
-from causal_align.separation import Query, directed_reach, is_separated, open_paths
+from causal_align.separation import (Query, directed_reach, is_separated, minimal_separator,
+                                     open_paths)
 from causal_align.validate import Problems, check_query
 
 
@@ -37,8 +39,8 @@ class Conjecture:
     ``all_through_mesa``: (2) every directed path from a regime node to Y_b passes through Y_m.
     ``all_through_mesa_in_g``: (2) read in G instead of G_σ; σ can cut or add causal routes, so
     this reading can be wrong both ways. ``has_causal_route``: some directed path runs from a regime
-    node to Y_b at all (the seed sets graphs without one aside as trivial). ``agrees``: (1) and (2)
-    equals the true verdict.
+    node to Y_b at all (the seed sets graphs without one aside as trivial). ``agrees``: whether
+    "(1) and (2)" equals the true verdict; ``None`` when the conjecture does not apply.
     """
 
     depends: bool
@@ -46,7 +48,7 @@ class Conjecture:
     all_through_mesa_in_g: bool
     has_causal_route: bool
     predicts_aligned: bool
-    agrees: bool
+    agrees: bool | None
     note: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,6 +97,7 @@ class AlignmentResult:
     sigma: tuple[SoftIntervention, ...]
     aligned: bool
     open_paths: tuple[OpenPath, ...]
+    limit: int
     truncated: bool
     sigma_removed: tuple[Edge, ...]
     sigma_added: tuple[Edge, ...]
@@ -112,7 +115,7 @@ class AlignmentResult:
             "sigma_removed": [str(edge) for edge in self.sigma_removed],
             "sigma_added": [str(edge) for edge in self.sigma_added],
             "open_paths": [path.to_dict() for path in self.open_paths],
-            "truncated": self.truncated,
+            "limit": self.limit, "truncated": self.truncated,
             "conjecture": self.conjecture.to_dict(),
             "repairs": self.repairs.to_dict(),
         }
@@ -149,13 +152,14 @@ def check_inner_alignment(
         For an empty Y_b, unknown or overlapping query nodes, or an invalid ``sigma``.
     """
     if limit < 0:
-        raise ValueError(f"limit must be >= 0, found {limit}")
+        raise CausalAlignError(f"limit must be >= 0, found {limit}")
     query_base = graph.base if base is None else base
     query_mesa = graph.mesa if mesa is None else mesa
     query_regime = graph.query_regime if regime is None else regime
     problems = Problems(Origin(f"<query on {graph.name}>"))
     check_query(query_base, query_mesa, query_regime, set(graph.nodes), graph.regime, problems,
-                require_base=True)
+                require_base=True, where="",
+                otherwise=f"it is not a node of {graph.name}")
     problems.raise_if_any()
     sources = _names(query_regime)
     targets, given = _names(query_base), _names(query_mesa)
@@ -167,7 +171,7 @@ def check_inner_alignment(
     return AlignmentResult(
         graph=graph.name, regime=tuple(sorted(sources)), base=tuple(sorted(targets)),
         mesa=tuple(sorted(given)), sigma=g_sigma.interventions, aligned=aligned,
-        open_paths=paths, truncated=truncated, sigma_removed=g_sigma.removed,
+        open_paths=paths, limit=limit, truncated=truncated, sigma_removed=g_sigma.removed,
         sigma_added=g_sigma.added,
         conjecture=_conjecture(g_sigma, sources, targets, given, aligned, paths),
         repairs=Repairs((), None, ()) if aligned else _repairs(g_sigma, sources, targets, given))
@@ -185,28 +189,32 @@ def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[s
                                   avoiding=given.__contains__).isdisjoint(targets)
     route = not directed_reach(graph, sources).isdisjoint(targets)
     predicts = depends and through
-    if predicts == aligned:
-        note = "the conjecture agrees with the verdict"
-    elif predicts:
-        note = (f"the conjecture predicts aligned, but {paths[0]} is open: a selection leak, "
-                "which conditions (1) and (2) cannot see")
-    elif not route:
-        note = ("no causal path runs from the regime to Y_b, a case the conjecture sets aside as "
-                "trivial; d-separation decides it: aligned")
+    witness = f"{paths[0]} is open" if paths else "an open path exists"
+    agrees: bool | None = predicts == aligned
+    if not route:
+        agrees = None
+        note = ("does not apply: no causal path runs from the regime to the base objective, a case "
+                "the founding text sets aside as trivial")
+        note += "; d-separation finds it aligned" if aligned else (
+            f"; yet it is not aligned: {witness}")
+    elif agrees:
+        note = "agrees with the verdict"
     else:
-        note = ("condition (1) fails (Y_b does not depend causally on Y_m), yet every path is "
-                "blocked: (1) is not necessary")
-    if not route and not aligned:
-        note += ("; note that no causal path runs from the regime to Y_b, yet the query is not "
-                 f"aligned: {paths[0]} is open")
-    return Conjecture(depends, through, through_in_g, route, predicts, predicts == aligned, note)
+        # With a causal route, an aligned verdict forces (1) and (2): only this case is left.
+        note = (f"is wrong here: it predicts aligned, but {witness} (a selection leak, which "
+                "conditions (1) and (2) cannot see)")
+    return Conjecture(depends, through, through_in_g, route, predicts, agrees, note)
 
 
 def _repairs(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],
              given: frozenset[str]) -> Repairs:
     impossible = tuple(sorted(Edge(source, child) for source in sources
                               for child in graph.children(source) if child in targets))
-    monitor = None if impossible else _minimal_monitor(graph, sources, targets, given)
+    monitor = None
+    if not impossible:
+        observed = Query(graph, sources, targets, given).relevant - sources - targets
+        found = minimal_separator(graph, sources, targets, included=given, restricted=observed)
+        monitor = None if found is None else tuple(sorted(found - given))
     narrow = []
     for index, item in enumerate(graph.interventions):
         for node in item.context or ():
@@ -215,23 +223,3 @@ def _repairs(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str]
             if is_separated(sigma_graph(graph.graph, narrower), sources, targets, given):
                 narrow.append((item.target, node))
     return Repairs(impossible, monitor, tuple(sorted(narrow)))
-
-
-def _minimal_monitor(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],
-                     given: frozenset[str]) -> tuple[str, ...] | None:
-    """networkx's minimal d-separator on the latent-expanded ancestral part of G_σ."""
-    import networkx as nx
-
-    relevant = Query(graph, sources, targets, given).relevant
-    expanded = nx.DiGraph()
-    expanded.add_nodes_from(relevant)
-    for node in relevant:
-        expanded.add_edges_from((parent, node) for parent in graph.parents(node))
-        for spouse in graph.spouses(node):
-            if spouse in relevant and node < spouse:
-                latent = ("latent", node, spouse)
-                expanded.add_edges_from([(latent, node), (latent, spouse)])
-    observed = relevant - sources - targets
-    found = nx.find_minimal_d_separator(expanded, set(sources), set(targets),
-                                        included=set(given), restricted=observed)
-    return None if found is None else tuple(sorted(found - given))

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,6 +51,16 @@ def _sigma(values: list[str] | None, none: bool) -> list[SoftIntervention] | Non
     return interventions
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="causal-align",
@@ -66,11 +77,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="Y_m, overriding the file's query ('' for none)")
     check.add_argument("--regime", action="append", metavar="NODES",
                        help="which declared regime nodes to ask about (default: all)")
-    check.add_argument("--sigma", action="append", metavar="TARGET=CONTEXT",
-                       help="replace the file's interventions, e.g. D_m=O,C (repeatable)")
-    check.add_argument("--no-sigma", action="store_true",
-                       help="ignore the file's interventions (G_σ = G)")
-    check.add_argument("--limit", type=int, default=100, metavar="N",
+    what_if = check.add_mutually_exclusive_group()
+    what_if.add_argument("--sigma", action="append", metavar="TARGET=CONTEXT",
+                         help="replace the file's interventions, e.g. D_m=O,C (repeatable)")
+    what_if.add_argument("--no-sigma", action="store_true",
+                         help="ignore the file's interventions (G_σ = G)")
+    check.add_argument("--limit", type=_count, default=100, metavar="N",
                        help="list at most N open paths (default 100; the verdict never depends "
                             "on it)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
@@ -95,11 +107,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return BAD_INPUT
     report = render(result, options.format)
     if options.output:
-        with open(options.output, "w", encoding="utf-8") as handle:
-            handle.write(report + "\n")
+        try:
+            with open(options.output, "w", encoding="utf-8") as handle:
+                handle.write(report + "\n")
+        except OSError as error:
+            print(f"error: cannot write {options.output}: {error.strerror}", file=sys.stderr)
+            return BAD_INPUT
     else:
-        print(report)
+        _print(report)
     return ALIGNED if result.aligned else NOT_ALIGNED
+
+
+def _print(text: str) -> None:
+    """Print, and keep quiet when the reader went away (``causal-align check g.yaml | head``)."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _validate(files: list[str]) -> int:
@@ -109,9 +133,11 @@ def _validate(files: list[str]) -> int:
             graph = load_graph(name)
         except CausalAlignError as error:
             failed += 1
-            print(f"{name}: {error}", file=sys.stderr)
+            print(error, file=sys.stderr)
         else:
-            print(f"{name}: ok ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
+            _print(f"{name}: ok ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
+    summary = f"{len(files) - failed} of {len(files)} file{'s' if len(files) != 1 else ''} valid"
+    print(summary, file=sys.stderr if failed else sys.stdout)
     return BAD_INPUT if failed else 0
 
 

@@ -17,7 +17,7 @@ Examples
 >>> g = sigma_graph(CausalGraph.from_edges(["s -> M", "Y_b -> M", "M -> Y_m"], regime="s"))
 >>> [path] = describe(g, [(("s", "M", "Y_b"), ("->", "<-"))], mesa={"Y_m"})
 >>> print(path, path.kinds)
-s -> M <- Y_b ('selection leak', 'collider with a descendant in Y_m')
+s -> M <- Y_b ('selection leak', 'collider with a conditioned descendant')
 >>> print(*path.explain(), sep="\\n")
 M is a collider (s -> M <- Y_b), opened because its descendant Y_m is conditioned on: M -> Y_m
 """
@@ -36,8 +36,8 @@ from causal_align.separation import RawPath
 CAUSAL_LEAK = "causal leak"
 SELECTION_LEAK = "selection leak"
 SIGMA_CREATED = "σ-created"
-COLLIDER_IN_MESA = "collider in Y_m"
-COLLIDER_ABOVE_MESA = "collider with a descendant in Y_m"
+COLLIDER_IN_MESA = "conditioned collider"
+COLLIDER_ABOVE_MESA = "collider with a conditioned descendant"
 LATENT = "latent confounder"
 
 
@@ -47,7 +47,9 @@ class Junction:
 
     ``kind`` is ``"chain"``, ``"fork"`` or ``"collider"``; ``down_to_mesa`` is the directed path
     from a collider to the conditioned node that opens it (just the node when it is in Y_m,
-    empty for chains and forks); ``sigma_edge`` is a σ-added edge at this node, if any.
+    empty for chains and forks); ``sigma_edges`` are the σ-added edges of the path told at this
+    node (at the σ target, or at the other end when the target ends the path);
+    ``latent_edges`` are the path's ``<->`` edges told at this node (each told once).
     """
 
     node: str
@@ -55,7 +57,8 @@ class Junction:
     before: str
     after: str
     down_to_mesa: tuple[str, ...]
-    sigma_edge: Edge | None
+    sigma_edges: tuple[Edge, ...]
+    latent_edges: tuple[Edge, ...]
 
     def reason(self) -> str:
         """One sentence a reader can check against the picture."""
@@ -63,18 +66,20 @@ class Junction:
         if self.kind != "collider":
             text = f"{self.node} is a {self.kind} ({shape}), not conditioned on"
         elif len(self.down_to_mesa) == 1:
-            text = f"{self.node} is a collider ({shape}), conditioned on (it is in Y_m)"
+            text = f"{self.node} is a collider ({shape}), opened because it is conditioned on"
         else:
             text = (f"{self.node} is a collider ({shape}), opened because its descendant "
                     f"{self.down_to_mesa[-1]} is conditioned on: {' -> '.join(self.down_to_mesa)}")
-        if self.sigma_edge is not None:
-            text += (f"; the edge {self.sigma_edge} exists only because σ({self.sigma_edge.head}) "
-                     f"reads {self.sigma_edge.tail}")
+        for edge in self.latent_edges:
+            text += f"; {edge} means {edge.tail} and {edge.head} share a latent common cause"
+        for edge in self.sigma_edges:
+            text += f"; the edge {edge} exists only because σ({edge.head}) reads {edge.tail}"
         return text
 
     def to_dict(self) -> dict[str, Any]:
         return {"node": self.node, "kind": self.kind, "down_to_mesa": list(self.down_to_mesa),
-                "sigma_edge": None if self.sigma_edge is None else str(self.sigma_edge),
+                "sigma_edges": [str(edge) for edge in self.sigma_edges],
+                "latent_edges": [str(edge) for edge in self.latent_edges],
                 "reason": self.reason()}
 
 
@@ -151,10 +156,14 @@ def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, 
             while hop is not None:
                 chain.append(hop)
                 hop = down[hop]
-        marked = next((edge for edge in sigma_edges if edge.head == node or
-                       (edge.tail == node and edge.head not in nodes[1:-1])), None)
+        told_here = tuple(edge for edge in sigma_edges if edge.head == node or
+                          (edge.tail == node and edge.head not in nodes[1:-1]))
+        latent = [Edge(node, nodes[index + 1], bidirected=True)] if arrow_out == "<->" else []
+        if index == 1 and arrow_in == "<->":
+            latent.insert(0, Edge(nodes[0], node, bidirected=True))
         junctions.append(Junction(node, kind, f"{nodes[index - 1]} {arrow_in}",
-                                  f"{arrow_out} {nodes[index + 1]}", tuple(chain), marked))
+                                  f"{arrow_out} {nodes[index + 1]}", tuple(chain), told_here,
+                                  tuple(latent)))
     colliders = [junction for junction in junctions if junction.kind == "collider"]
     kinds = [CAUSAL_LEAK] if all(arrow == "->" for arrow in arrows) else [SELECTION_LEAK]
     if any(len(junction.down_to_mesa) == 1 for junction in colliders):

@@ -81,9 +81,9 @@ def sigma_graph(graph: CausalGraph, sigma: Iterable[SoftIntervention] | None = N
         interventions = graph.sigma
     else:
         interventions = tuple(sigma)
-        problems = Problems(Origin("<sigma>"))
+        problems = Problems(Origin(f"<sigma on {graph.name}>"))
         check_sigma(interventions, set(graph.nodes), graph.regime, graph.parents, graph.children,
-                    problems, "sigma")
+                    problems, "sigma", otherwise=f"it is not a node of {graph.name}")
         problems.raise_if_any()
     resolved = tuple(SoftIntervention(item.target, graph.parents(item.target)
                                       if item.context is None else item.context)

@@ -39,8 +39,10 @@ from causal_align.model import CausalGraph, Origin, SoftIntervention
 from causal_align.schema import KEYS, GraphFile
 from causal_align.validate import Problems
 
-MAX_VALUES = 1_000_000
-"""Most YAML values a file may expand to (aliases included): refuses "billion laughs" files."""
+MAX_ALIAS_VALUES = 100_000
+"""Most values that aliases (``*name``) may add to a file: refuses "billion laughs" files."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings a file may have (a graph file needs 4)."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -64,6 +66,7 @@ def load_graph(path: str | Path) -> CausalGraph:
     except UnicodeDecodeError as error:
         raise GraphSpecError([Problem("E_ENCODING", f"not UTF-8 text: byte {error.start} is "
                                       f"0x{data[error.start]:02x} (save the file as UTF-8)",
+                                      line=data.count(b"\n", 0, error.start) + 1,
                                       source=str(path))]) from None
     return parse_graph(text, source=str(path), default_name=path.stem)
 
@@ -76,14 +79,18 @@ def parse_graph(text: str, *, source: str = "<string>", default_name: str = "gra
         spec = GraphFile.model_validate(data)
     except ValidationError as error:
         problems = Problems(origin)
-        for item in error.errors():
-            _add_shape_problem(problems, item)
+        errors = error.errors()
+        # a misspelled key already reported as unknown ("egdes") is not also "missing"
+        misspelled = {_close_key(item["loc"]) for item in errors if item["type"] == "extra_forbidden"}
+        for item in errors:
+            if item["type"] != "missing" or tuple(item["loc"]) not in misspelled:
+                _add_shape_problem(problems, item)
         problems.raise_if_any()
         raise  # unreachable: pydantic reported at least one error
     query = data.get("query") or {}  # the validated raw values keep "s" apart from "[s]"
     return CausalGraph(
         {name: node.label for name, node in spec.nodes.items()}, spec.edges,
-        regime=data["regime"], base=query.get("base", ()), mesa=query.get("mesa", ()),
+        regime=data["regime"], base=query.get("base"), mesa=query.get("mesa"),
         query_regime=query.get("regime"),
         sigma=[SoftIntervention(item.target, item.context) for item in spec.sigma],
         name=spec.name or default_name, description=spec.description, origin=origin)
@@ -111,72 +118,184 @@ def dump_graph(graph: CausalGraph) -> str:
 
 def _read_yaml(text: str, source: str) -> tuple[dict[str, Any], dict[str, int]]:
     """Plain data and the 1-based line of every location, refusing duplicate keys."""
+    reader = _Reader(source)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        for event in yaml.parse(text, Loader=_Loader):
+            reader.feed(event)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = None if mark is None else mark.line + 1
-        column = "" if mark is None else f", column {mark.column + 1}"
-        raise GraphSpecError([Problem("E_YAML_SYNTAX", f"not valid YAML{column}: {error.problem}",
-                                      line=line, source=source)]) from None
-    except (yaml.YAMLError, RecursionError) as error:
-        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-        raise GraphSpecError([Problem("E_YAML_SYNTAX", f"not valid YAML: {reason}",
+        raise GraphSpecError([_syntax_problem(error, text, source)]) from None
+    except yaml.YAMLError as error:
+        raise GraphSpecError([Problem("E_YAML_SYNTAX", f"not valid YAML: {error}",
                                       source=source)]) from None
-    if root is None:
-        raise GraphSpecError([Problem("E_EMPTY_FILE", "the file is empty (a graph needs nodes:, "
-                                      "edges: and regime:)", line=1, source=source)])
-    if not isinstance(root, yaml.MappingNode):
-        raise GraphSpecError([Problem("E_NOT_MAPPING", "the document must be a mapping with "
-                                      "nodes:, edges: and regime:, found a "
-                                      f"{'list' if isinstance(root, yaml.SequenceNode) else 'scalar'}",
-                                      line=root.start_mark.line + 1, source=source)])
-    return _to_data(root, source)
+    return reader.finish()
 
 
-def _to_data(root: yaml.Node, source: str) -> tuple[dict[str, Any], dict[str, int]]:
-    constructor = yaml.constructor.SafeConstructor()
-    lines: dict[str, int] = {"": root.start_mark.line + 1}
-    problems: list[Problem] = []
-    values = 0
-    result: dict[str, Any] = {}
-    # each job: (yaml node, location, container to fill, key or index in that container)
-    jobs: list[tuple[yaml.Node, str, Any, Any]] = [(root, "", {"": result}, "")]
-    while jobs:
-        node, location, container, slot = jobs.pop()
-        values += 1
-        if values > MAX_VALUES:
-            raise GraphSpecError([Problem("E_TOO_LARGE", f"the document expands to more than "
-                                          f"{MAX_VALUES:,} values (an alias bomb?)", source=source)])
-        if isinstance(node, yaml.MappingNode):
-            mapping: dict[Any, Any] = result if node is root else {}
-            container[slot] = mapping
-            for key_node, value_node in node.value:
-                key = constructor.construct_object(key_node) if isinstance(
-                    key_node, yaml.ScalarNode) else f"<{key_node.id}>"
-                spot = f"{location}.{key}" if location else str(key)
-                if key in mapping:
-                    code = "E_DUPLICATE_NODE" if location == "nodes" else "E_DUPLICATE_KEY"
-                    what = "node" if location == "nodes" else "key"
-                    problems.append(Problem(code, f"{what} {key!r} appears twice (first on line "
-                                            f"{lines[spot]}; remove one)", spot,
-                                            key_node.start_mark.line + 1, source))
-                    continue
-                lines[spot] = key_node.start_mark.line + 1
-                mapping[key] = None
-                jobs.append((value_node, spot, mapping, key))
-        elif isinstance(node, yaml.SequenceNode):
-            sequence: list[Any] = [None] * len(node.value)
-            container[slot] = sequence
-            for index, item in enumerate(node.value):
-                spot = f"{location}[{index}]"
-                lines[spot] = item.start_mark.line + 1
-                jobs.append((item, spot, sequence, index))
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str, source: str) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    where = "" if mark is None else f", column {mark.column + 1}"
+    problem = str(error.problem)
+    if mark is not None and "cannot start any token" in problem:
+        line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+        if line[mark.column:mark.column + 1] == "\t":
+            return Problem("E_YAML_SYNTAX", f"not valid YAML{where}: found a tab character "
+                           "(YAML indents with spaces, not tabs)", line=mark.line + 1,
+                           source=source)
+    if error.context and error.context_mark is not None and error.context_mark is not mark:
+        problem += (f" ({error.context} on line {error.context_mark.line + 1}, column "
+                    f"{error.context_mark.column + 1})")
+    return Problem("E_YAML_SYNTAX", f"not valid YAML{where}: {problem}",
+                   line=None if mark is None else mark.line + 1, source=source)
+
+
+class _Frame:
+    """An open mapping or sequence: where it sits and, for a mapping, the key awaiting a value."""
+
+    __slots__ = ("value", "location", "anchor", "size", "key")
+
+    def __init__(self, value: Any, location: str, anchor: str | None) -> None:
+        self.value, self.location, self.anchor = value, location, anchor
+        self.size, self.key = 1, None
+
+
+class _Reader:
+    """Builds plain data from PyYAML events without recursion.
+
+    Mapping keys stay the text they were written as (``no:`` is the name "no", not False).
+    Aliases share their anchor's value, but count its full size against :data:`MAX_ALIAS_VALUES`.
+    """
+
+    _SCALARS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"}
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.lines: dict[str, int] = {}
+        self.root: Any = None
+        self.documents = self.aliased = 0
+        self.problems: list[Problem] = []
+        self.resolver = yaml.resolver.Resolver()
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def fail(self, code: str, message: str, mark: Any) -> None:
+        raise GraphSpecError([Problem(code, message, line=mark.line + 1, source=self.source)])
+
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fail("E_YAML_SYNTAX", "more than one YAML document (a graph file holds one; "
+                          "remove the second ---)", event.start_mark)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self._check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+            if len(self.stack) >= MAX_DEPTH:
+                self.fail("E_TOO_DEEP", f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+            value: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+            location = self._place(value, event.start_mark)
+            self.stack.append(_Frame(value, location, event.anchor))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frame = self.stack.pop()
+            self._grow(frame.size, event.start_mark)
+            if frame.anchor is not None:
+                self.anchors[frame.anchor] = (frame.value, frame.size)
+        elif isinstance(event, yaml.ScalarEvent):
+            self._scalar(event)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                self.fail("E_YAML_SYNTAX", f"not valid YAML: unknown alias *{event.anchor}",
+                          event.start_mark)
+            value, size = self.anchors[event.anchor]
+            self._grow(size, event.start_mark, aliased=True)
+            self._place(value, event.start_mark)
+
+    def _check_tag(self, event: Any, kind: str) -> None:
+        if event.tag not in (None, "!", f"tag:yaml.org,2002:{kind}"):
+            self.fail("E_YAML_FEATURE", f"unknown tag {event.tag!r} (remove it)", event.start_mark)
+
+    def _grow(self, size: int, mark: Any, *, aliased: bool = False) -> None:
+        if self.stack:
+            self.stack[-1].size += size
+        if aliased:
+            self.aliased += size
+            if self.aliased > MAX_ALIAS_VALUES:
+                self.fail("E_TOO_LARGE", f"aliases expand to more than {MAX_ALIAS_VALUES:,} "
+                          "values (an alias bomb?)", mark)
+
+    def _scalar(self, event: yaml.ScalarEvent) -> None:
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and isinstance(frame.value, dict) and frame.key is None:
+            self._key(frame, event)
+            return
+        tag = event.tag
+        if tag in (None, "!"):
+            tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        elif tag not in self._SCALARS:
+            self.fail("E_YAML_FEATURE", f"unknown tag {tag!r} (remove it, or quote the value: "
+                      f"\"{tag} {event.value}\")", event.start_mark)
+        if tag not in self._SCALARS:
+            tag = "tag:yaml.org,2002:str"  # dates and the like stay text
+        try:
+            value = self.constructor.construct_object(yaml.ScalarNode(tag, event.value))
+        except (ValueError, yaml.YAMLError):
+            self.fail("E_YAML_FEATURE", f"{event.value!r} is not an !!{tag.rpartition(':')[2]} "
+                      "(remove the tag or fix the value)", event.start_mark)
+        self._grow(1, event.start_mark)
+        self._place(value, event.start_mark)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+
+    def _key(self, frame: _Frame, event: yaml.ScalarEvent) -> None:
+        key = event.value
+        location = f"{frame.location}.{key}" if frame.location else key
+        line = event.start_mark.line + 1
+        if key == "<<" and not event.style:
+            self.fail("E_YAML_FEATURE", "merge keys (<<) are not supported (write the keys out)",
+                      event.start_mark)
+        if key in frame.value:
+            code, what = (("E_DUPLICATE_NODE", "node") if frame.location == "nodes" else
+                          ("E_DUPLICATE_KEY", "key"))
+            self.problems.append(Problem(code, f"{what} {key!r} appears twice (first on line "
+                                         f"{self.lines[location]}; remove one)", location, line,
+                                         self.source))
+            key = f"\0duplicate {line}"  # read the value, then drop it
         else:
-            container[slot] = constructor.construct_object(node)
-    if problems:
-        raise GraphSpecError(sorted(problems, key=lambda problem: problem.line or 0))
-    return result, lines
+            self.lines[location] = line
+        frame.key = key
+
+    def _place(self, value: Any, mark: Any) -> str:
+        """Attach ``value`` to the open container; return its location."""
+        if not self.stack:
+            self.root = value
+            self.lines[""] = mark.line + 1
+            return ""
+        frame = self.stack[-1]
+        if isinstance(frame.value, dict):
+            if frame.key is None:
+                self.fail("E_YAML_FEATURE", "a mapping key must be a plain name, not a "
+                          "list or mapping", mark)
+            key, frame.key = frame.key, None
+            if not key.startswith("\0"):
+                frame.value[key] = value
+            return f"{frame.location}.{key}" if frame.location else str(key)
+        location = f"{frame.location}[{len(frame.value)}]"
+        frame.value.append(value)
+        self.lines[location] = mark.line + 1
+        return location
+
+    def finish(self) -> tuple[dict[str, Any], dict[str, int]]:
+        if self.problems:
+            raise GraphSpecError(self.problems)
+        if self.root is None:
+            raise GraphSpecError([Problem("E_EMPTY_FILE", "the file is empty (a graph needs "
+                                          "nodes:, edges: and regime:)", line=1,
+                                          source=self.source)])
+        if not isinstance(self.root, dict):
+            kind = "list" if isinstance(self.root, list) else "scalar"
+            raise GraphSpecError([Problem("E_NOT_MAPPING", "the document must be a mapping with "
+                                          f"nodes:, edges: and regime:, found a {kind}",
+                                          line=self.lines[""], source=self.source)])
+        return self.root, self.lines
 
 
 def _add_shape_problem(problems: Problems, error: Any) -> None:
@@ -186,12 +305,15 @@ def _add_shape_problem(problems: Problems, error: Any) -> None:
     for part in loc:
         location += f"[{part}]" if isinstance(part, int) else f".{part}" if location else str(part)
     kind = error["type"]
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
+    if kind in ("model_type", "model_attributes_type") and loc[0] == "nodes" and len(loc) == 2:
+        problems.add("E_TYPE", location, "expected a label string (or a mapping with label:), "
+                     f"found {_describe(error.get('input'))}")
+    elif kind == "extra_forbidden":
+        close = _close_key(loc)
         allowed = list(KEYS[str(loc[0]) if len(loc) > 1 else ""].model_fields)
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(allowed)}"
-        problems.add("E_UNKNOWN_KEY", location, f"unknown key {key!r} ({hint})")
+        hint = (f"did you mean {close[-1]!r}?" if close else
+                f"expected one of: {', '.join(allowed)}")
+        problems.add("E_UNKNOWN_KEY", location, f"unknown key {str(loc[-1])!r} ({hint})")
     elif kind == "missing":
         problems.add("E_MISSING_KEY", location, f"missing required key {str(loc[-1])!r}")
     else:
@@ -200,6 +322,13 @@ def _add_shape_problem(problems: Problems, error: Any) -> None:
                     "model_type": "a mapping", "model_attributes_type": "a mapping"}.get(kind)
         problems.add("E_TYPE", location, f"expected {expected}, found {found}" if expected
                      else f"{error['msg']}, found {found}")
+
+
+def _close_key(loc: Any) -> tuple[Any, ...] | None:
+    """The location of the allowed key closest to the unknown key at ``loc``, if any is close."""
+    allowed = list(KEYS[str(loc[0]) if len(loc) > 1 else ""].model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+    return (*loc[:-1], close[0]) if close else None
 
 
 def _describe(value: Any) -> str:

@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 
 from causal_align import validate
 
-NODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
-_EDGE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(<->|->)\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\Z")
+_EDGE = re.compile(rf"\s*({validate.NAME})\s*(<->|->)\s*({validate.NAME})\s*\Z")
 
 
 @dataclass(frozen=True, order=True)
@@ -89,6 +88,8 @@ class SoftIntervention:
 
     def __init__(self, target: str, context: Iterable[str] | None = None) -> None:
         object.__setattr__(self, "target", target)
+        if isinstance(context, str):
+            context = (context,)
         object.__setattr__(self, "context", None if context is None else tuple(context))
 
     def __str__(self) -> str:
@@ -108,6 +109,12 @@ def _as_names(value: str | Iterable[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def _as_edge(item: object) -> Edge | None:
+    if isinstance(item, Edge):
+        return item
+    return Edge.parse(item) if isinstance(item, str) else None
+
+
 class CausalGraph:
     """An acyclic causal diagram with regime nodes, soft interventions and a default query.
 
@@ -121,8 +128,8 @@ class CausalGraph:
         The regime nodes ``s`` (training vs deployment); exogenous, pointing at changed mechanisms.
     sigma : Iterable[SoftIntervention]
         The learned policy's soft interventions.
-    base, mesa : str or Iterable[str]
-        The default query's base objective Y_b and mesa objective Y_m.
+    base, mesa : str or Iterable[str], optional
+        The default query's base objective Y_b (non-empty when given) and mesa objective Y_m.
     query_regime : str or Iterable[str], optional
         The regime nodes the default query asks about; default: all of ``regime``.
     name, description : str
@@ -146,8 +153,8 @@ class CausalGraph:
         *,
         regime: str | Iterable[str],
         sigma: Iterable[SoftIntervention] = (),
-        base: str | Iterable[str] = (),
-        mesa: str | Iterable[str] = (),
+        base: str | Iterable[str] | None = None,
+        mesa: str | Iterable[str] | None = None,
         query_regime: str | Iterable[str] | None = None,
         name: str = "graph",
         description: str = "",
@@ -155,10 +162,10 @@ class CausalGraph:
     ) -> None:
         labels = dict(nodes) if isinstance(nodes, Mapping) else {node: "" for node in nodes}
         node_list = list(labels) if isinstance(nodes, Mapping) else list(nodes)
-        edge_items = [(item, Edge.parse(item) if isinstance(item, str) else item) for item in edges]
+        edge_items = [(item, _as_edge(item)) for item in edges]
         parsed = validate.check_graph(
             node_list, edge_items, regime=regime, sigma=tuple(sigma), base=base, mesa=mesa,
-            query_regime=query_regime, is_name=lambda text: NODE_NAME.match(text) is not None, origin=origin or Origin())
+            query_regime=query_regime, origin=origin or Origin())
         self.name = name
         self.description = description
         self.nodes: tuple[str, ...] = tuple(node_list)
@@ -166,8 +173,8 @@ class CausalGraph:
         self.edges: tuple[Edge, ...] = tuple(edge for _, edge in edge_items if edge is not None)
         self.regime = frozenset(_as_names(regime))
         self.sigma: tuple[SoftIntervention, ...] = tuple(sigma)
-        self.base = frozenset(_as_names(base))
-        self.mesa = frozenset(_as_names(mesa))
+        self.base = frozenset(_as_names(base or ()))
+        self.mesa = frozenset(_as_names(mesa or ()))
         self.query_regime = self.regime if query_regime is None else frozenset(_as_names(query_regime))
         self._parents, self._children, self._spouses = parsed
 
@@ -190,7 +197,7 @@ class CausalGraph:
         edge_list = list(edges)
         labels = dict(nodes) if isinstance(nodes, Mapping) else {node: "" for node in nodes}
         for item in edge_list:
-            edge = Edge.parse(item) if isinstance(item, str) else item
+            edge = _as_edge(item)
             if edge is not None:
                 labels.setdefault(edge.tail, "")
                 labels.setdefault(edge.head, "")

@@ -11,7 +11,7 @@ demo: NOT ALIGNED
 query: (Y_b ⊥ s | Y_m) in G_σ
 σ: none (G_σ = G, a plain transportability check)
 <BLANKLINE>
-1 open path, shortest first:
+1 open path given Y_m, shortest first:
   1. s -> X -> Y_b  [causal leak]
        X is a chain (s -> X -> Y_b), not conditioned on
 ...
@@ -48,27 +48,33 @@ def _verdict(result: AlignmentResult) -> str:
     return "ALIGNED" if result.aligned else "NOT ALIGNED"
 
 
+def _names(nodes: tuple[str, ...]) -> str:
+    return ", ".join(nodes) or "∅"
+
+
 def _query(result: AlignmentResult) -> str:
-    return (f"({', '.join(result.base)} ⊥ {', '.join(result.regime)} | "
-            f"{', '.join(result.mesa) or '∅'}) in G_σ")
+    return f"({_names(result.base)} ⊥ {_names(result.regime)} | {_names(result.mesa)}) in G_σ"
 
 
 def _sigma_lines(result: AlignmentResult) -> list[str]:
     if not result.sigma:
         return ["none (G_σ = G, a plain transportability check)"]
-    lines = [f"σ({item.target}) reads {', '.join(item.context or ()) or 'nothing (open loop)'}"
+    lines = [f"{item.target} reads {', '.join(item.context or ()) or 'nothing (open loop)'}"
              for item in result.sigma]
     lines.append("edges removed: " + (", ".join(map(str, result.sigma_removed)) or "none"))
     lines.append("edges added by the context: " + (", ".join(map(str, result.sigma_added)) or "none"))
     return lines
 
 
-def _paths_heading(result: AlignmentResult) -> str:
-    count = len(result.open_paths)
+def _paths_sentence(result: AlignmentResult) -> str:
+    given = f"given {_names(result.mesa)}" if result.mesa else "with nothing conditioned on"
     if result.aligned:
-        return "No open path: every path from the regime to Y_b is blocked given Y_m."
-    more = " (more exist: raise the limit to see them)" if result.truncated else ""
-    return f"{count} open path{'s' if count != 1 else ''}, shortest first{more}:"
+        return f"No open path from {_names(result.regime)} to {_names(result.base)} {given}."
+    count = len(result.open_paths)
+    if not count:
+        return f"Open paths exist {given}; none listed (limit {result.limit})."
+    more = " (more exist: raise the limit to list them)" if result.truncated else ""
+    return f"{count} open path{'s' if count != 1 else ''} {given}, shortest first{more}:"
 
 
 def _yes(flag: bool) -> str:
@@ -77,14 +83,18 @@ def _yes(flag: bool) -> str:
 
 def _conjecture_lines(result: AlignmentResult) -> list[str]:
     conjecture = result.conjecture
-    predicted = "ALIGNED" if conjecture.predicts_aligned else "NOT ALIGNED"
-    return [f"(1) Y_b depends causally on Y_m: {_yes(conjecture.depends)}",
-            f"(2) every causal path from the regime to Y_b passes through Y_m: "
-            f"{_yes(conjecture.all_through_mesa)}" + (
-                "" if conjecture.all_through_mesa == conjecture.all_through_mesa_in_g else
-                f" (read in G it would be {_yes(conjecture.all_through_mesa_in_g)}: σ "
-                f"{'adds' if conjecture.all_through_mesa_in_g else 'cuts'} a causal path)"),
-            f"predicts {predicted}: {conjecture.note}"]
+    base, mesa, regime = _names(result.base), _names(result.mesa), _names(result.regime)
+    through = f"(2) every causal path from {regime} to {base} passes through {mesa}: " + \
+        _yes(conjecture.all_through_mesa)
+    if conjecture.all_through_mesa != conjecture.all_through_mesa_in_g:
+        through += (f" (read in G it would be {_yes(conjecture.all_through_mesa_in_g)}: σ "
+                    f"{'adds' if conjecture.all_through_mesa_in_g else 'cuts'} a causal path)")
+    if conjecture.agrees is None:
+        verdict = f"The conjecture {conjecture.note}."
+    else:
+        predicted = "ALIGNED" if conjecture.predicts_aligned else "NOT ALIGNED"
+        verdict = f"(1) and (2) predict {predicted}: the conjecture {conjecture.note}."
+    return [f"(1) {base} depends causally on {mesa}: {_yes(conjecture.depends)}", through, verdict]
 
 
 def _repair_lines(result: AlignmentResult) -> list[str]:
@@ -93,11 +103,11 @@ def _repair_lines(result: AlignmentResult) -> list[str]:
         return []
     lines = [f"impossible by conditioning: {edge} is an edge" for edge in repairs.impossible]
     if repairs.monitor is not None:
-        lines.append(f"monitor more: also condition on {', '.join(repairs.monitor)} (this "
-                     "answers a weaker question: aligned given Y_m and these)")
+        lines.append(f"monitor more: also condition on {', '.join(repairs.monitor)} (a weaker "
+                     f"guarantee: aligned given {_names(result.mesa)} and these)")
     elif not repairs.impossible:
         lines.append("monitor more: no set of observed nodes blocks every path")
-    lines += [f"narrow the policy's context: drop {node} from σ({target})"
+    lines += [f"narrow the policy's context: drop {node} from what {target} reads"
               for target, node in repairs.narrow_context]
     return lines
 
@@ -110,7 +120,7 @@ def _path_lines(index: int, path: OpenPath) -> list[str]:
 def _text(result: AlignmentResult) -> list[str]:
     sigma = _sigma_lines(result)
     lines = [f"{result.graph}: {_verdict(result)}", f"query: {_query(result)}",
-             f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", _paths_heading(result)]
+             f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", _paths_sentence(result)]
     for index, path in enumerate(result.open_paths, 1):
         lines += _path_lines(index, path)
     lines += ["", "The founding text's conjecture, read in G_σ:"]
@@ -124,7 +134,7 @@ def _text(result: AlignmentResult) -> list[str]:
 def _markdown(result: AlignmentResult) -> list[str]:
     lines = [f"# {result.graph}: {_verdict(result)}", "", f"**Query:** {_query(result)}", "",
              "**σ:**", "", *(f"- {line}" for line in _sigma_lines(result)), "",
-             f"## {_paths_heading(result)}", ""]
+             "## Open paths", "", _paths_sentence(result), ""]
     if result.open_paths:
         lines += ["| # | path | kinds |", "|---|---|---|"]
         lines += [f"| {index} | `{path}` | {', '.join(path.kinds)} |"

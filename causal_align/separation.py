@@ -33,6 +33,7 @@ False
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 
@@ -73,15 +74,7 @@ class Query:
 
     def moves(self, node: str) -> Iterator[tuple[str, str, bool, bool]]:
         """Edges at ``node`` inside the ancestral set: (neighbour, arrow, head at node, head there)."""
-        graph, relevant = self.graph, self.relevant
-        for child in graph.children(node):
-            if child in relevant:
-                yield child, "->", False, True
-        for parent in graph.parents(node):
-            yield parent, "<-", True, False
-        for spouse in graph.spouses(node):
-            if spouse in relevant:
-                yield spouse, "<->", True, True
+        return _moves_within(self.graph, node, self.relevant)
 
     def reachable(self) -> set[State]:
         """Every state a path from a source can reach; paths stop at sources and targets."""
@@ -140,14 +133,59 @@ def is_separated(graph: SigmaGraph, sources: Collection[str], targets: Collectio
     return not any(node in query.targets for node, _ in query.reachable())
 
 
+class _Prefix:
+    """A node of the prefix tree: a path from a source, stored as a pointer to its parent."""
+
+    __slots__ = ("parent", "node", "arrow", "depth", "head")
+
+    def __init__(self, parent: _Prefix | None, node: str, arrow: str, head: bool) -> None:
+        self.parent, self.node, self.arrow, self.head = parent, node, arrow, head
+        self.depth = 0 if parent is None else parent.depth + 1
+
+    def unwind(self) -> RawPath:
+        nodes, arrows = [], []
+        prefix: _Prefix | None = self
+        while prefix is not None:
+            nodes.append(prefix.node)
+            arrows.append(prefix.arrow)
+            prefix = prefix.parent
+        return tuple(reversed(nodes)), tuple(reversed(arrows[:-1]))
+
+
+class _OnPath:
+    """The set of nodes on the prefix being expanded, moved from one prefix to the next along
+    the prefix tree: consecutive prefixes are usually parent and child, so each move is cheap."""
+
+    def __init__(self) -> None:
+        self.nodes: set[str] = set()
+        self.current: _Prefix | None = None
+
+    def move_to(self, target: _Prefix) -> None:
+        here, there, entering = self.current, target, []
+        while here is not None and (there is None or here.depth > there.depth):
+            self.nodes.discard(here.node)
+            here = here.parent
+        while there is not None and (here is None or there.depth > here.depth):
+            entering.append(there)
+            there = there.parent
+        while here is not there:
+            assert here is not None and there is not None
+            self.nodes.discard(here.node)
+            entering.append(there)
+            here, there = here.parent, there.parent
+        self.nodes.update(prefix.node for prefix in entering)
+        self.current = target
+
+
 def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
                given: Collection[str], *, limit: int, budget: int | None = None,
                ) -> tuple[list[RawPath], bool]:
     """Up to ``limit`` open proper paths from ``sources`` to ``targets``, shortest first.
 
     A proper path's interior avoids sources and targets. The search is best-first on
-    (length so far + exact remaining distance over states), so it heads straight for targets
-    and never expands a prefix whose last junction is blocked or that cannot reach a target.
+    (length so far + exact remaining distance over states), deepest prefix first on ties, so it
+    heads straight for targets and never expands a prefix whose last junction is blocked or that
+    cannot reach a target. No recursion: a path through a million nodes is fine.
 
     Returns
     -------
@@ -160,33 +198,95 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
     query = Query(graph, sources, targets, given)
     remaining = query.distances_to_targets()
     budget = 10_000 + 1_000 * limit if budget is None else budget
-    counter = 0
-    frontier: list[tuple[int, int, int, tuple[str, ...], tuple[str, ...], bool]] = []
+    frontier: list[tuple[int, int, int, _Prefix]] = []
+    tiebreak = itertools.count()
 
-    def push(nodes: tuple[str, ...], arrows: tuple[str, ...], state: State) -> None:
-        nonlocal counter
-        if state in remaining:
-            counter += 1
-            heapq.heappush(frontier, (len(arrows) + remaining[state], -len(arrows), counter,
-                                      nodes, arrows, state[1]))
+    def push(prefix: _Prefix) -> None:
+        distance = remaining.get((prefix.node, prefix.head))
+        if distance is not None:
+            heapq.heappush(frontier, (prefix.depth + distance, -prefix.depth, next(tiebreak),
+                                      prefix))
 
     for source in sorted(query.sources):
+        root = _Prefix(None, source, "", False)
         for near, arrow, _, head in query.moves(source):
-            push((source, near), (arrow,), (near, head))
+            push(_Prefix(root, near, arrow, head))
     found: list[RawPath] = []
+    on_path = _OnPath()
     while frontier and budget > 0:
         budget -= 1
-        _, _, _, nodes, arrows, head_in = heapq.heappop(frontier)
-        node = nodes[-1]
-        if node in query.targets:
+        prefix = heapq.heappop(frontier)[-1]
+        if prefix.node in query.targets:
             if len(found) == limit:
                 return found, True
-            found.append((nodes, arrows))
+            found.append(prefix.unwind())
             continue
-        for near, arrow, head_out, head_there in query.moves(node):
-            if near not in nodes and query.is_open(node, head_in, head_out):
-                push(nodes + (near,), arrows + (arrow,), (near, head_there))
+        on_path.move_to(prefix)
+        for near, arrow, head_out, head_there in query.moves(prefix.node):
+            if near not in on_path.nodes and query.is_open(prefix.node, prefix.head, head_out):
+                push(_Prefix(prefix, near, arrow, head_there))
     return found, bool(frontier)
+
+
+def moral_reach(graph: SigmaGraph, sources: Iterable[str], *, within: Collection[str],
+                blocked: Collection[str]) -> set[str]:
+    """Nodes joined to ``sources`` in the moral graph of G_σ restricted to ``within`` (an
+    ancestral set), walking through no node of ``blocked`` (blocked nodes reached are included).
+
+    The moral graph links co-parents of a common child; walking states, a collider is always
+    passed (that is the moral link) and a non-collider only when not blocked, so no quadratic
+    moral graph is ever built.
+    """
+    start = [(near, head) for source in sources
+             for near, _, _, head in _moves_within(graph, source, within)]
+    seen: set[State] = set(start)
+    stack = list(start)
+    while stack:
+        node, head_in = stack.pop()
+        for near, _, head_out, head_there in _moves_within(graph, node, within):
+            passes = (head_in and head_out) or node not in blocked
+            if passes and (near, head_there) not in seen:
+                seen.add((near, head_there))
+                stack.append((near, head_there))
+    return {node for node, _ in seen} | set(sources)
+
+
+def _moves_within(graph: SigmaGraph, node: str,
+                  within: Collection[str]) -> Iterator[tuple[str, str, bool, bool]]:
+    for child in graph.children(node):
+        if child in within:
+            yield child, "->", False, True
+    for parent in graph.parents(node):
+        yield parent, "<-", True, False
+    for spouse in graph.spouses(node):
+        if spouse in within:
+            yield spouse, "<->", True, True
+
+
+def minimal_separator(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
+                      included: Collection[str], restricted: Collection[str]) -> set[str] | None:
+    """A minimal Z with ``included`` ⊆ Z ⊆ ``restricted`` d-separating sources from targets in
+    G_σ, or None when no such Z exists.
+
+    Van der Zander, Liśkiewicz & Textor (2019): start from every allowed node of the ancestral
+    set; keep those the sources reach in the moral graph, then those the targets reach. Linear.
+
+    Examples
+    --------
+    >>> from causal_align.model import CausalGraph
+    >>> from causal_align.intervention import sigma_graph
+    >>> g = sigma_graph(CausalGraph.from_edges(["s -> A", "A -> B", "B -> Y", "A -> Y"],
+    ...                                        regime="s"))
+    >>> sorted(minimal_separator(g, {"s"}, {"Y"}, included=set(), restricted={"A", "B"}))
+    ['A']
+    """
+    within = ancestors(graph, set(sources) | set(targets) | set(included))
+    candidates = (set(restricted) & within) - set(sources) - set(targets)
+    if not is_separated(graph, sources, targets, candidates):
+        return None
+    keep = candidates & (moral_reach(graph, sources, within=within, blocked=candidates)
+                         | set(included))
+    return keep & (moral_reach(graph, targets, within=within, blocked=keep) | set(included))
 
 
 def directed_reach(graph: SigmaGraph, sources: Iterable[str], *,

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,9 @@ from causal_align.errors import GraphSpecError, Problem
 if TYPE_CHECKING:
     from causal_align.model import Edge, Origin, SoftIntervention
 
+NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
+"""A node name: a letter or _, then letters, digits, _ . - (keeps Markdown, HTML and DOT simple)."""
+_NAME = re.compile(NAME + r"\Z")
 Adjacency = dict[str, tuple[str, ...]]
 Neighbours = Callable[[str], tuple[str, ...]]
 
@@ -51,10 +55,12 @@ class Problems:
             raise GraphSpecError(self.found)
 
 
-def suggest(name: str, known: Iterable[str]) -> str:
-    """A fix for an unknown node name: the closest known name, or how to declare it."""
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else "declare it under nodes:"
+def suggest(name: str, known: Iterable[str], otherwise: str = "declare it under nodes:") -> str:
+    """A fix for an unknown node name: the closest known name (case first), or ``otherwise``."""
+    names = sorted(known)
+    same_case = [node for node in names if node.lower() == name.lower()]
+    close = same_case or difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else otherwise
 
 
 def names_at(value: str | Iterable[str], location: str) -> list[tuple[str, str]]:
@@ -105,14 +111,13 @@ def check_graph(
     base: str | Iterable[str],
     mesa: str | Iterable[str],
     query_regime: str | Iterable[str] | None,
-    is_name: Callable[[str], bool],
     origin: Origin,
 ) -> tuple[Adjacency, Adjacency, Adjacency]:
     """Run every check; return prepared (parents, children, spouses) or raise GraphSpecError."""
     problems = Problems(origin)
     known: set[str] = set()
     for node in node_list:
-        if not isinstance(node, str) or not is_name(node):
+        if not isinstance(node, str) or not _NAME.match(node):
             problems.add("E_INVALID_NAME", f"nodes.{node}", f"invalid node name {node!r} "
                          "(a name starts with a letter or _, then letters, digits, _ . -)")
         elif node in known:
@@ -156,10 +161,10 @@ def check_graph(
     prepared = tuple({node: tuple(sorted(near[node])) for node in near}
                      for near in (parents, children, spouses))
     regime_names = check_regime(regime, known, prepared[0], prepared[2], problems)
-    if not problems.found:
-        check_sigma(sigma, known, regime_names, prepared[0].__getitem__, prepared[1].__getitem__,
-                    problems, "sigma")
-    check_query(base, mesa, query_regime, known, regime_names, problems, require_base=False)
+    check_sigma(sigma, known, regime_names, prepared[0].__getitem__, prepared[1].__getitem__,
+                problems, "sigma")
+    check_query(base or (), mesa or (), query_regime, known, regime_names, problems,
+                require_base=base is not None, where="query.")
     problems.raise_if_any()
     return prepared  # type: ignore[return-value]
 
@@ -171,6 +176,12 @@ def _edge_syntax_message(item: object) -> str:
         tail, _, head = item.partition("<-")
         return (f"malformed edge {item!r}: write it cause first, as \"{head.strip()} -> "
                 f"{tail.strip()}\"")
+    parts = re.split(r"\s*(?:<->|->)\s*", item.strip())
+    if len(parts) == 2 and all(parts) and not any(" " in part for part in parts):
+        bad = [part for part in parts if not _NAME.match(part)]
+        if bad:
+            return (f"malformed edge {item!r}: {bad[0]!r} is not a valid node name (a name "
+                    "starts with a letter or _, then letters, digits, _ . -)")
     if item.count("->") > 1:
         return f"malformed edge {item!r}: one edge per item, e.g. \"A -> B\" then \"B -> C\""
     return f"malformed edge {item!r}: expected \"A -> B\" (cause -> effect) or \"A <-> B\" (latent " \
@@ -198,15 +209,15 @@ def check_regime(regime: str | Iterable[str], known: set[str], parents: Adjacenc
 
 
 def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: frozenset[str],
-                parents: Neighbours, children: Neighbours, problems: Problems, where: str) -> None:
+                parents: Neighbours, children: Neighbours, problems: Problems, where: str,
+                otherwise: str = "declare it under nodes:") -> None:
     """σ targets exist, are not regime nodes, appear once; contexts exist and keep G_σ acyclic."""
     reads: dict[str, tuple[str, ...]] = {}
-    before = len(problems.found)
     for index, intervention in enumerate(sigma):
         location, target = f"{where}[{index}]", intervention.target
         if target not in known:
             problems.add("E_UNKNOWN_NODE", f"{location}.target",
-                         f"unknown σ target {target!r} ({suggest(target, known)})")
+                         f"unknown σ target {target!r} ({suggest(target, known, otherwise)})")
             continue
         if target in regime:
             problems.add("E_SIGMA_ON_REGIME", f"{location}.target", f"σ target {target!r} is a "
@@ -219,7 +230,7 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: froz
             spot = f"{location}.context[{position}]"
             if node not in known:
                 problems.add("E_UNKNOWN_NODE", spot, f"unknown node {node!r} in the context of "
-                             f"σ({target}) ({suggest(node, known)})")
+                             f"σ({target}) ({suggest(node, known, otherwise)})")
             elif node == target:
                 problems.add("E_CONTEXT_HAS_TARGET", spot, f"the context of σ({target}) contains "
                              f"{target!r} itself (a policy cannot read its own decision)")
@@ -227,8 +238,8 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: froz
                 problems.add("E_DUPLICATE_ITEM", spot, f"{node!r} appears twice in the context of "
                              f"σ({target}) (remove one)")
         reads[target] = context
-    if len(problems.found) > before:
-        return
+    if problems.found:
+        return  # a cycle check over a graph with known problems would only add noise
     readers: dict[str, list[str]] = {}
     for target, context in reads.items():
         for node in context:
@@ -254,35 +265,44 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: froz
 
 def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
                 regime: str | Iterable[str] | None, known: set[str], declared: frozenset[str],
-                problems: Problems, *, require_base: bool) -> None:
-    """Query sets name known nodes, Y_b is non-empty when required, and the sets are disjoint."""
+                problems: Problems, *, require_base: bool, where: str,
+                otherwise: str = "declare it under nodes:") -> None:
+    """Query sets name known nodes, Y_b is non-empty when required, and the sets are disjoint.
+
+    ``where`` prefixes locations (``query.`` in a file, empty for arguments); ``otherwise`` is
+    the fix offered for an unknown name with no close match.
+    """
     sets: dict[str, set[str]] = {}
-    named = {role: names_at(value, f"query.{role}") for role, value in
+    named = {role: names_at(value, f"{where}{role}") for role, value in
              (("base", base), ("mesa", mesa), ("regime", regime)) if value is not None}
+    if "regime" in named and not named["regime"]:
+        problems.add("E_EMPTY_SET", f"{where}regime", "no regime node to ask about (name some of: "
+                     f"{', '.join(sorted(declared))}, or leave it out to ask about all of them)")
     for role, pairs in named.items():
         sets[role] = set()
         for node, location in pairs:
             if node not in known:
-                problems.add("E_UNKNOWN_NODE", location, f"unknown node {node!r} in query.{role} "
-                             f"({suggest(node, known)})")
+                problems.add("E_UNKNOWN_NODE", location, f"unknown node {node!r} in {where}{role} "
+                             f"({suggest(node, known, otherwise)})")
             elif role == "regime" and node not in declared:
                 problems.add("E_REGIME_UNDECLARED", location, f"{node!r} is not a declared regime "
                              f"node (declared: {', '.join(sorted(declared))})")
             else:
                 sets[role].add(node)
     if require_base and not named.get("base"):
-        problems.add("E_EMPTY_SET", "query.base", "no base objective Y_b (give query.base in the "
+        problems.add("E_EMPTY_SET", f"{where}base", "no base objective Y_b (give query.base in the "
                      "file, base= in Python or --base on the command line)")
     base_set, mesa_set = sets.get("base", set()), sets.get("mesa", set())
     regime_set = sets.get("regime", set(declared))
     if base_set and base_set == mesa_set:
-        problems.add("E_QUERY_OVERLAP", "query.mesa", f"Y_b equals Y_m ({', '.join(sorted(base_set))}): "
-                     "the mesa objective must differ from the base objective")
+        problems.add("E_QUERY_OVERLAP", f"{where}mesa", f"base and mesa are the same set "
+                     f"({', '.join(sorted(base_set))}): the mesa objective must differ from the "
+                     "base objective")
         return
     for first, second, these, those in (("base", "mesa", base_set, mesa_set),
                                         ("base", "regime", base_set, regime_set),
                                         ("mesa", "regime", mesa_set, regime_set)):
         shared = sorted(these & those)
         if shared:
-            problems.add("E_QUERY_OVERLAP", f"query.{first}", f"{', '.join(shared)} in both "
+            problems.add("E_QUERY_OVERLAP", f"{where}{first}", f"{', '.join(shared)} in both "
                          f"{first} and {second} (the sets must be disjoint)")

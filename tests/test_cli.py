@@ -93,19 +93,19 @@ def test_check_prints_the_text_report_and_exits_with_the_verdict(
 
 @pytest.mark.parametrize(("argv", "stderr"), [
     (["graphs/coinrun.yaml", "--base", "Nope"],
-     "error: 1 problem:\n  <query on coinrun> query.base[0]: unknown node 'Nope' in query.base "
-     "(declare it under nodes:) [E_UNKNOWN_NODE]\n"),
+     "error: 1 problem:\n  <query on coinrun> base[0]: unknown node 'Nope' in base "
+     "(it is not a node of coinrun) [E_UNKNOWN_NODE]\n"),
     (["graphs/coinrun.yaml", "--base", "Y_bb,Q"],
      "error: 2 problems:\n"
-     "  <query on coinrun> query.base[0]: unknown node 'Y_bb' in query.base (did you mean 'Y_b'?)"
+     "  <query on coinrun> base[0]: unknown node 'Y_bb' in base (did you mean 'Y_b'?)"
      " [E_UNKNOWN_NODE]\n"
-     "  <query on coinrun> query.base[1]: unknown node 'Q' in query.base (declare it under "
-     "nodes:) [E_UNKNOWN_NODE]\n"),
+     "  <query on coinrun> base[1]: unknown node 'Q' in base (it is not a node of "
+     "coinrun) [E_UNKNOWN_NODE]\n"),
     (["graphs/coinrun.yaml", "--mesa", "Y_mm"],
-     "error: 1 problem:\n  <query on coinrun> query.mesa[0]: unknown node 'Y_mm' in query.mesa "
+     "error: 1 problem:\n  <query on coinrun> mesa[0]: unknown node 'Y_mm' in mesa "
      "(did you mean 'Y_m'?) [E_UNKNOWN_NODE]\n"),
     (["graphs/coinrun.yaml", "--base", ""],
-     "error: 1 problem:\n  <query on coinrun> query.base: no base objective Y_b (give query.base "
+     "error: 1 problem:\n  <query on coinrun> base: no base objective Y_b (give query.base "
      "in the file, base= in Python or --base on the command line) [E_EMPTY_SET]\n"),
     (["graphs/coinrun.yaml", "--sigma", "D_m"],
      "error: --sigma 'D_m': expected TARGET=CONTEXT,... (e.g. D_m=O,C; D_m= for an open-loop "
@@ -114,10 +114,10 @@ def test_check_prints_the_text_report_and_exits_with_the_verdict(
      "error: --sigma 'D_m:O': expected TARGET=CONTEXT,... (e.g. D_m=O,C; D_m= for an open-loop "
      "policy)\n"),
     (["graphs/coinrun.yaml", "--sigma", "D_m=Nope"],
-     "error: 1 problem:\n  <sigma> sigma[0].context[0]: unknown node 'Nope' in the context of "
-     "σ(D_m) (declare it under nodes:) [E_UNKNOWN_NODE]\n"),
+     "error: 1 problem:\n  <sigma on coinrun> sigma[0].context[0]: unknown node 'Nope' in the "
+     "context of σ(D_m) (it is not a node of coinrun) [E_UNKNOWN_NODE]\n"),
     (["graphs/coinrun.yaml", "--sigma", "D_m=T"],
-     "error: 1 problem:\n  <sigma> sigma[0].context: the context of σ(D_m) makes G_σ cyclic: "
+     "error: 1 problem:\n  <sigma on coinrun> sigma[0].context: the context of σ(D_m) makes G_σ cyclic: "
      "D_m -> T -> D_m (a policy cannot read a consequence of its own decision) "
      "[E_SIGMA_CYCLE]\n"),
     (["graphs/nope.yaml"],
@@ -151,16 +151,16 @@ def test_check_unknown_regime_override_exits_2(
     (tmp_path / "two.yaml").write_text(TWO_REGIMES, encoding="utf-8")
     code, out, err = _run(capsys, "check", str(tmp_path / "two.yaml"), "--regime", "A")
     assert (code, out) == (2, "")
-    assert err == ("error: 1 problem:\n  <query on two_regimes> query.regime[0]: 'A' is not a "
+    assert err == ("error: 1 problem:\n  <query on two_regimes> regime[0]: 'A' is not a "
                    "declared regime node (declared: s, t) [E_REGIME_UNDECLARED]\n")
 
 
-@pytest.mark.xfail(strict=True, reason="cli does not catch check_inner_alignment's ValueError "
-                                       "for a negative --limit: traceback, exit 1 ('not aligned')")
 def test_check_negative_limit_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "-1")
-    assert (code, out) == (2, "")
-    assert err.startswith("error: ")
+    with pytest.raises(SystemExit) as stopped:
+        main(["check", "graphs/coinrun.yaml", "--limit", "-1"])
+    out, err = capsys.readouterr()
+    assert (stopped.value.code, out) == (2, "")
+    assert "--limit: expected a whole number >= 0, found '-1'" in err
 
 
 @pytest.mark.parametrize("argv", [
@@ -265,7 +265,7 @@ def test_regime_override(capsys: pytest.CaptureFixture[str], tmp_path: Path,
 def test_sigma_override_without_the_cue_is_aligned(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=Prompt")
     assert (code, err) == (0, "")
-    assert "σ: σ(D_m) reads Prompt\n   edges removed: none\n   edges added by the context: none\n" in out
+    assert "σ: D_m reads Prompt\n   edges removed: none\n   edges added by the context: none\n" in out
     assert out == _report("deceptive_cue", sigma=[SoftIntervention("D_m", ["Prompt"])])
 
 
@@ -278,7 +278,7 @@ def test_sigma_override_with_the_cue_matches_the_file(capsys: pytest.CaptureFixt
 def test_sigma_open_loop(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=")
     assert (code, err) == (0, "")
-    assert ("σ: σ(D_m) reads nothing (open loop)\n   edges removed: Prompt -> D_m\n"
+    assert ("σ: D_m reads nothing (open loop)\n   edges removed: Prompt -> D_m\n"
             "   edges added by the context: none\n") in out
 
 
@@ -309,7 +309,7 @@ def test_limit_one_lists_one_path_and_says_more_exist(capsys: pytest.CaptureFixt
     code, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "1")
     assert code == 1
     assert _paths(out) == ["s -> C -> Y_b"]
-    assert "1 open path, shortest first (more exist: raise the limit to see them):\n" in out
+    assert "1 open path given Y_m, shortest first (more exist: raise the limit to list them):\n" in out
 
 
 def test_limit_equal_to_the_number_of_paths_is_not_truncated(
@@ -317,7 +317,7 @@ def test_limit_equal_to_the_number_of_paths_is_not_truncated(
     code, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "7")
     assert code == 1
     assert len(_paths(out)) == 7
-    assert "7 open paths, shortest first:\n" in out
+    assert "7 open paths given Y_m, shortest first:\n" in out
     assert "more exist" not in out
 
 
@@ -344,8 +344,6 @@ def test_output_file_is_not_written_on_bad_input(
     assert not target.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="cli does not catch OSError from -o: traceback, and the "
-                                       "script exits 1 ('not aligned')")
 def test_unwritable_output_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = _run(capsys, "check", "graphs/coinrun.yaml",
                           "-o", str(tmp_path / "no-such-dir" / "report.txt"))
@@ -359,7 +357,7 @@ def test_validate_every_example(capsys: pytest.CaptureFixture[str]) -> None:
     files = [f"graphs/{name}.yaml" for name in GRAPHS]
     code, out, err = _run(capsys, "validate", *files)
     assert (code, err) == (0, "")
-    assert [line.split(": ok (")[0] for line in out.splitlines()] == files
+    assert [line.split(": ok (")[0] for line in out.splitlines()] == [*files, "8 of 8 files valid"]
     assert "graphs/coinrun.yaml: ok (8 nodes, 11 edges)\n" in out
     assert "graphs/transport_age_shift.yaml: ok (5 nodes, 7 edges)\n" in out
 
@@ -379,15 +377,16 @@ def test_validate_a_mix_lists_every_problem(
     assert out == ("graphs/coinrun.yaml: ok (8 nodes, 11 edges)\n"
                    "graphs/aligned_proxy.yaml: ok (8 nodes, 9 edges)\n")
     assert err == (
-        f"{cycle}: 1 problem:\n"
+        "1 problem:\n"
         f"  {cycle}:7 edges[1]: directed cycle A -> B -> A (remove one of its edges) [E_CYCLE]\n"
-        f"{typos}: 2 problems:\n"
+        "2 problems:\n"
         f"  {typos}:6 edges[0]: unknown node 'Y_mm' in \"s -> Y_mm\" (did you mean 'Y_m'?) "
         "[E_UNKNOWN_NODE]\n"
         f"  {typos}:7 edges[1]: unknown node 'Y_bb' in \"Y_m -> Y_bb\" (did you mean 'Y_b'?) "
         "[E_UNKNOWN_NODE]\n"
-        f"{missing}: 1 problem:\n"
-        f"  {missing}: cannot read the file: No such file or directory [E_FILE]\n")
+        "1 problem:\n"
+        f"  {missing}: cannot read the file: No such file or directory [E_FILE]\n"
+        "2 of 5 files valid\n")
 
 
 # --- the installed script

@@ -257,10 +257,11 @@ def test_junction_sigma_marks_name_the_paths_sigma_edges(case: Case) -> None:
     for path in check(case, limit=NO_LIMIT)[1]:
         marked = set()
         for junction in path.junctions:
-            if junction.sigma_edge is not None:
-                assert junction.sigma_edge in path.sigma_edges
-                assert junction.node in (junction.sigma_edge.tail, junction.sigma_edge.head)
-                marked.add(junction.sigma_edge)
+            for edge in junction.sigma_edges:
+                assert edge in path.sigma_edges
+                assert junction.node in (edge.tail, edge.head)
+                assert edge not in marked, f"{edge} is told twice"
+                marked.add(edge)
         interior = set(path.nodes[1:-1])
         assert {edge for edge in path.sigma_edges
                 if edge.tail in interior or edge.head in interior} <= marked
@@ -298,10 +299,58 @@ def test_kinds_are_consistent(case: Case) -> None:
         colliders = [junction.node for junction in path.junctions if junction.kind == "collider"]
         assert ("causal leak" in path.kinds) is directed
         assert ("selection leak" in path.kinds) is bool(colliders) is (not directed)
-        assert ("collider in Y_m" in path.kinds) is any(node in case.mesa for node in colliders)
-        assert ("collider with a descendant in Y_m" in path.kinds) is any(
+        assert ("conditioned collider" in path.kinds) is any(node in case.mesa for node in colliders)
+        assert ("collider with a conditioned descendant" in path.kinds) is any(
             node not in case.mesa for node in colliders)
         assert ("latent confounder" in path.kinds) is ("<->" in path.arrows)
         assert ("σ-created" in path.kinds) is path.is_sigma_created is bool(path.sigma_edges)
         if directed:
             assert not set(path.nodes) & case.mesa
+
+
+# g. repairs -------------------------------------------------------------------------------------
+
+@MANY
+@given(cases(max_nodes=7))
+def test_monitor_hint_is_a_minimal_separator(case: Case) -> None:
+    """``repairs.monitor`` separates with Y_m, no element can be dropped, and it is None exactly
+    when networkx finds no separator among the observed non-query nodes (or s -> Y_b exists)."""
+    result = check_inner_alignment(case.graph, base=case.base, mesa=case.mesa,
+                                   regime=case.regime, limit=0)
+    if result.aligned:
+        assert result.repairs.monitor is None
+        return
+    dag = latent_expansion(graph_g_sigma(case.graph))
+    sources, targets, mesa = set(case.regime), set(case.base), set(case.mesa)
+    allowed = set(case.graph.nodes) - sources - targets
+    expected = nx.find_minimal_d_separator(dag, sources, targets, included=mesa,
+                                           restricted=allowed)
+    monitor = result.repairs.monitor
+    if result.repairs.impossible:
+        assert monitor is None and expected is None
+        return
+    assert (monitor is None) is (expected is None)
+    if monitor is not None:
+        assert nx.is_d_separator(dag, sources, targets, mesa | set(monitor))
+        for node in monitor:
+            assert not nx.is_d_separator(dag, sources, targets, mesa | set(monitor) - {node})
+
+
+@MANY
+@given(cases(max_nodes=7))
+def test_narrow_context_hints_restore_alignment(case: Case) -> None:
+    """Each (target, node) hint really restores alignment, and no context node is missed."""
+    graph = case.graph
+    result = check_inner_alignment(graph, base=case.base, mesa=case.mesa, regime=case.regime,
+                                   limit=0)
+    restoring = set()
+    for index, item in enumerate(result.sigma):
+        for node in item.context or ():
+            narrower = list(result.sigma)
+            narrower[index] = SoftIntervention(item.target,
+                                               [c for c in item.context or () if c != node])
+            rebuilt = CausalGraph(graph.labels, graph.edges, regime=graph.regime, sigma=narrower)
+            dag = latent_expansion(graph_g_sigma(rebuilt))
+            if nx.is_d_separator(dag, set(case.regime), set(case.base), set(case.mesa)):
+                restoring.add((item.target, node))
+    assert set(result.repairs.narrow_context) == (set() if result.aligned else restoring)
