@@ -101,7 +101,8 @@ def sigma_graph(graph: CausalGraph, sigma: Iterable[SoftIntervention] | None = N
         for spouse in graph.spouses(target):
             spouses_over.setdefault(spouse, set(graph.spouses(spouse))).discard(target)
             spouses_over.setdefault(target, set()).clear()
-            removed.add(Edge(*sorted((spouse, target)), bidirected=True))
+            first, second = sorted((spouse, target))
+            removed.add(Edge(first, second, bidirected=True))
         parents_over[target] = tuple(sorted(item.context or ()))
     added = set()
     for item in resolved:

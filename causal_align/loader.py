@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import ValidationError
@@ -113,7 +113,7 @@ def dump_graph(graph: CausalGraph) -> str:
         if graph.query_regime != graph.regime:
             query["regime"] = sorted(graph.query_regime)
         document["query"] = query
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
 
 
 def _read_yaml(text: str, source: str) -> tuple[dict[str, Any], dict[str, int]]:
@@ -128,6 +128,12 @@ def _read_yaml(text: str, source: str) -> tuple[dict[str, Any], dict[str, int]]:
         raise GraphSpecError([Problem("E_YAML_SYNTAX", f"not valid YAML: {error}",
                                       source=source)]) from None
     return reader.finish()
+
+
+def _line_of(event: yaml.Event) -> int:
+    """The 1-based line an event starts on (the C parser always sets marks)."""
+    assert event.start_mark is not None
+    return int(event.start_mark.line) + 1
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str, source: str) -> Problem:
@@ -154,7 +160,8 @@ class _Frame:
 
     def __init__(self, value: Any, location: str, anchor: str | None) -> None:
         self.value, self.location, self.anchor = value, location, anchor
-        self.size, self.key = 1, None
+        self.size: int = 1
+        self.key: str | None = None
 
 
 class _Reader:
@@ -178,7 +185,7 @@ class _Reader:
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def fail(self, code: str, message: str, mark: Any) -> None:
+    def fail(self, code: str, message: str, mark: Any) -> NoReturn:
         raise GraphSpecError([Problem(code, message, line=mark.line + 1, source=self.source)])
 
     def feed(self, event: yaml.Event) -> None:
@@ -229,7 +236,8 @@ class _Reader:
             return
         tag = event.tag
         if tag in (None, "!"):
-            tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = self.resolver.resolve(yaml.ScalarNode, event.value,  # type: ignore[no-untyped-call]
+                                        event.implicit)
         elif tag not in self._SCALARS:
             self.fail("E_YAML_FEATURE", f"unknown tag {tag!r} (remove it, or quote the value: "
                       f"\"{tag} {event.value}\")", event.start_mark)
@@ -246,9 +254,9 @@ class _Reader:
             self.anchors[event.anchor] = (value, 1)
 
     def _key(self, frame: _Frame, event: yaml.ScalarEvent) -> None:
-        key = event.value
+        key = str(event.value)
         location = f"{frame.location}.{key}" if frame.location else key
-        line = event.start_mark.line + 1
+        line = _line_of(event)
         if key == "<<" and not event.style:
             self.fail("E_YAML_FEATURE", "merge keys (<<) are not supported (write the keys out)",
                       event.start_mark)

@@ -66,5 +66,5 @@ class GraphFile(_Strict):
     query: QuerySpec | None = None
 
 
-KEYS = {"": GraphFile, "nodes": NodeSpec, "sigma": SigmaSpec, "query": QuerySpec}
+KEYS: dict[str, type[BaseModel]] = {"": GraphFile, "nodes": NodeSpec, "sigma": SigmaSpec, "query": QuerySpec}
 """Which model a mapping at each top-level key is checked against (for "did you mean")."""

@@ -140,7 +140,7 @@ class _Prefix:
 
     def __init__(self, parent: _Prefix | None, node: str, arrow: str, head: bool) -> None:
         self.parent, self.node, self.arrow, self.head = parent, node, arrow, head
-        self.depth = 0 if parent is None else parent.depth + 1
+        self.depth: int = 0 if parent is None else parent.depth + 1
 
     def unwind(self) -> RawPath:
         nodes, arrows = [], []
@@ -161,7 +161,9 @@ class _OnPath:
         self.current: _Prefix | None = None
 
     def move_to(self, target: _Prefix) -> None:
-        here, there, entering = self.current, target, []
+        here: _Prefix | None = self.current
+        there: _Prefix | None = target
+        entering: list[_Prefix] = []
         while here is not None and (there is None or here.depth > there.depth):
             self.nodes.discard(here.node)
             here = here.parent
@@ -193,11 +195,11 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
         Arrows are read from the source towards the target: ``"->"``, ``"<-"`` or ``"<->"``.
     truncated : bool
         True when more paths exist than were returned, or the work ``budget`` (number of
-        prefixes expanded; default ``10_000 + 1_000 * limit``) ran out first.
+        prefixes expanded; by default ``10_000 + (limit + 1) * (1_000 + 4 * shortest)``, where
+        ``shortest`` is the length of the shortest open path) ran out first.
     """
     query = Query(graph, sources, targets, given)
     remaining = query.distances_to_targets()
-    budget = 10_000 + 1_000 * limit if budget is None else budget
     frontier: list[tuple[int, int, int, _Prefix]] = []
     tiebreak = itertools.count()
 
@@ -211,6 +213,9 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
         root = _Prefix(None, source, "", False)
         for near, arrow, _, head in query.moves(source):
             push(_Prefix(root, near, arrow, head))
+    if budget is None:
+        shortest = frontier[0][0] if frontier else 0
+        budget = 10_000 + (limit + 1) * (1_000 + 4 * shortest)
     found: list[RawPath] = []
     on_path = _OnPath()
     while frontier and budget > 0:

@@ -108,8 +108,8 @@ def check_graph(
     *,
     regime: str | Iterable[str],
     sigma: Sequence[SoftIntervention],
-    base: str | Iterable[str],
-    mesa: str | Iterable[str],
+    base: str | Iterable[str] | None,
+    mesa: str | Iterable[str] | None,
     query_regime: str | Iterable[str] | None,
     origin: Origin,
 ) -> tuple[Adjacency, Adjacency, Adjacency]:

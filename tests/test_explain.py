@@ -1,0 +1,65 @@
+"""Reasons and classification of open paths, checked word for word."""
+
+from __future__ import annotations
+
+from causal_align import CausalGraph, SoftIntervention, check_inner_alignment
+
+
+def only_path(*edges: str, base: str = "Y_b", mesa: str = "Y_m",
+              sigma: list[SoftIntervention] | None = None):  # type: ignore[no-untyped-def]
+    graph = CausalGraph.from_edges(list(edges), regime="s", sigma=sigma or [],
+                                   nodes=[base, mesa])
+    [path] = check_inner_alignment(graph, base=base, mesa=mesa).open_paths
+    return path
+
+
+def test_chain_and_fork_reasons() -> None:
+    path = only_path("s -> Y_m", "F -> Y_m", "F -> A", "A -> Y_b")
+    assert str(path) == "s -> Y_m <- F -> A -> Y_b"
+    assert path.explain() == (
+        "Y_m is a collider (s -> Y_m <- F), opened because it is conditioned on",
+        "F is a fork (Y_m <- F -> A), not conditioned on",
+        "A is a chain (F -> A -> Y_b), not conditioned on",
+    )
+    assert path.kinds == ("selection leak", "conditioned collider")
+    assert path.arrows == ("->", "<-", "->", "->")
+
+
+def test_a_collider_names_its_path_down_to_the_conditioned_node() -> None:
+    path = only_path("s -> C", "Y_b -> C", "C -> D", "D -> Y_m")
+    assert path.explain() == ("C is a collider (s -> C <- Y_b), opened because its descendant "
+                              "Y_m is conditioned on: C -> D -> Y_m",)
+    assert path.junctions[0].down_to_mesa == ("C", "D", "Y_m")
+    assert path.kinds == ("selection leak", "collider with a conditioned descendant")
+
+
+def test_a_latent_confounder_is_named() -> None:
+    path = only_path("s -> Y_m", "Y_m <-> Y_b")
+    assert path.explain() == ("Y_m is a collider (s -> Y_m <-> Y_b), opened because it is "
+                              "conditioned on; Y_m <-> Y_b means Y_m and Y_b share a latent "
+                              "common cause",)
+    assert path.kinds == ("selection leak", "conditioned collider", "latent confounder")
+
+
+def test_sigma_edges_are_told_at_the_target() -> None:
+    path = only_path("s -> Cue", "D -> Y_b", sigma=[SoftIntervention("D", ["Cue"])])
+    assert path.explain()[1] == ("D is a chain (Cue -> D -> Y_b), not conditioned on; the edge "
+                                 "Cue -> D exists only because σ(D) reads Cue")
+    assert path.is_sigma_created
+
+
+def test_sigma_edge_into_the_base_node_is_told_at_its_tail() -> None:
+    path = only_path("s -> Cue", sigma=[SoftIntervention("Y_b", ["Cue"])])
+    assert path.explain() == ("Cue is a chain (s -> Cue -> Y_b), not conditioned on; the edge "
+                              "Cue -> Y_b exists only because σ(Y_b) reads Cue",)
+
+
+def test_to_dict_is_plain_data() -> None:
+    path = only_path("s -> A", "A -> Y_b")
+    assert path.to_dict() == {
+        "path": "s -> A -> Y_b", "nodes": ["s", "A", "Y_b"], "arrows": ["->", "->"],
+        "kinds": ["causal leak"], "sigma_edges": [],
+        "junctions": [{"node": "A", "kind": "chain", "down_to_mesa": [], "sigma_edges": [],
+                       "latent_edges": [],
+                       "reason": "A is a chain (s -> A -> Y_b), not conditioned on"}],
+    }

@@ -1,0 +1,64 @@
+"""CausalGraph, Edge and SoftIntervention: construction, equality, immutability."""
+
+from __future__ import annotations
+
+import pytest
+
+from causal_align import CausalGraph, Edge, GraphSpecError, SoftIntervention
+
+
+def test_edge_parsing() -> None:
+    assert Edge.parse("A -> B") == Edge("A", "B")
+    assert Edge.parse("A<->B") == Edge("A", "B", bidirected=True)
+    assert Edge.parse(" x.1 -> y-2 ") == Edge("x.1", "y-2")
+    for text in ("A => B", "A - B", "A -> B -> C", "A ->", "-> B", "A <- B", "2A -> B"):
+        assert Edge.parse(text) is None, text
+
+
+def test_bidirected_edges_are_unordered() -> None:
+    assert Edge("A", "B", bidirected=True).key() == Edge("B", "A", bidirected=True).key()
+    assert Edge("A", "B").key() != Edge("B", "A").key()
+
+
+def test_from_edges_infers_nodes_in_order() -> None:
+    graph = CausalGraph.from_edges(["s -> B", "A <-> B"], regime="s", nodes={"Z": "alone"})
+    assert graph.nodes == ("Z", "s", "B", "A")
+    assert graph.labels["Z"] == "alone" and graph.labels["A"] == ""
+    assert graph.spouses("A") == ("B",) and graph.children("Z") == ()
+
+
+def test_equality_ignores_edge_order_but_not_content() -> None:
+    one = CausalGraph(["s", "A", "B"], ["s -> A", "A -> B"], regime="s")
+    two = CausalGraph(["s", "A", "B"], ["A -> B", "s -> A"], regime="s")
+    three = CausalGraph(["s", "A", "B"], ["s -> A", "s -> B"], regime="s")
+    assert one == two and hash(one) == hash(two)
+    assert one != three
+
+
+def test_context_none_differs_from_an_empty_context() -> None:
+    assert SoftIntervention("D") != SoftIntervention("D", [])
+    assert SoftIntervention("D", "O").context == ("O",)
+
+
+def test_graphs_are_immutable() -> None:
+    graph = CausalGraph.from_edges(["s -> A"], regime="s")
+    with pytest.raises(AttributeError):
+        graph.extra = 1  # type: ignore[attr-defined]
+
+
+def test_python_graphs_are_checked_like_files() -> None:
+    with pytest.raises(GraphSpecError) as caught:
+        CausalGraph(["s", "A"], ["A -> s", "s -> B", 5], regime="s")  # type: ignore[list-item]
+    assert [str(problem) for problem in caught.value.problems] == [
+        "<python> edges[1]: unknown node 'B' in \"s -> B\" (declare it under nodes:) "
+        "[E_UNKNOWN_NODE]",
+        "<python> edges[2]: an edge must be a string like \"A -> B\", found int 5 [E_EDGE_SYNTAX]",
+        "<python> regime: regime node 's' has parents A (a regime node is exogenous: remove the "
+        "edges into it) [E_REGIME_NOT_EXOGENOUS]",
+    ]
+
+
+def test_query_without_a_base_is_refused_when_given() -> None:
+    with pytest.raises(GraphSpecError) as caught:
+        CausalGraph.from_edges(["s -> A"], regime="s", base=[], mesa="A")
+    assert caught.value.problems[0].code == "E_EMPTY_SET"

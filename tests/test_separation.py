@@ -1,0 +1,78 @@
+"""The engine on its own: separation, ancestors in G_σ, path search, minimal separators."""
+
+from __future__ import annotations
+
+from causal_align import CausalGraph, SoftIntervention, sigma_graph
+from causal_align.separation import (Query, ancestors, directed_reach, is_separated,
+                                     minimal_separator, open_paths)
+
+
+def g_sigma(*edges: str, sigma: list[SoftIntervention] | None = None):  # type: ignore[no-untyped-def]
+    return sigma_graph(CausalGraph.from_edges(list(edges), regime="s", sigma=sigma or []))
+
+
+def test_ancestors_follow_g_sigma() -> None:
+    g = g_sigma("s -> A", "A -> D", "B -> D", "D -> Y", sigma=[SoftIntervention("D", ["B"])])
+    assert ancestors(g, {"Y"}) == {"Y", "D", "B"}
+
+
+def test_bidirected_edges_make_no_ancestors() -> None:
+    assert ancestors(g_sigma("s -> A", "A <-> Y"), {"Y"}) == {"Y"}
+
+
+def test_query_is_confined_to_the_ancestral_set() -> None:
+    # D is a descendant of everything and never on an open path between s and Y given {}.
+    g = g_sigma("s -> A", "A -> Y", "Y -> D", "s -> D")
+    assert Query(g, {"s"}, {"Y"}, set()).relevant == {"s", "A", "Y"}
+
+
+def test_descendant_of_a_collider_opens_it() -> None:
+    g = g_sigma("s -> C", "Y -> C", "C -> D1", "D1 -> D2")
+    assert is_separated(g, {"s"}, {"Y"}, set())
+    assert is_separated(g, {"s"}, {"Y"}, {"D1"}) is False
+    assert is_separated(g, {"s"}, {"Y"}, {"D2"}) is False
+
+
+def test_conditioning_on_a_chain_node_and_on_the_collider() -> None:
+    # s -> A -> Y and s -> C <- Y: {A} blocks the chain and leaves the collider closed.
+    g = g_sigma("s -> A", "A -> Y", "s -> C", "Y -> C")
+    assert is_separated(g, {"s"}, {"Y"}, {"A"})
+    assert not is_separated(g, {"s"}, {"Y"}, {"A", "C"})
+
+
+def test_paths_come_shortest_first_and_stop_at_the_limit() -> None:
+    g = g_sigma("s -> Y", "s -> A", "A -> Y", "A -> B", "B -> Y")
+    found, truncated = open_paths(g, {"s"}, {"Y"}, set(), limit=10)
+    assert [nodes for nodes, _ in found] == [("s", "Y"), ("s", "A", "Y"), ("s", "A", "B", "Y")]
+    assert not truncated
+    found, truncated = open_paths(g, {"s"}, {"Y"}, set(), limit=2)
+    assert len(found) == 2 and truncated
+
+
+def test_paths_never_pass_through_endpoints() -> None:
+    # s2 is another source: s -> s2 is impossible (regime nodes are roots), but Y -> Z -> Y2 is
+    # a path through a target; a proper path to Y2 must not run through Y.
+    g = g_sigma("s -> Y", "Y -> Y2", "s -> A", "A -> Y2")
+    found, _ = open_paths(g, {"s"}, {"Y", "Y2"}, set(), limit=10)
+    assert sorted(nodes for nodes, _ in found) == [("s", "A", "Y2"), ("s", "Y")]
+
+
+def test_a_tiny_budget_reports_truncation() -> None:
+    g = g_sigma("s -> A", "A -> B", "B -> Y")
+    assert open_paths(g, {"s"}, {"Y"}, set(), limit=5, budget=1) == ([], True)
+
+
+def test_directed_reach_avoids_nodes() -> None:
+    g = g_sigma("s -> M", "M -> Y", "s -> N", "N -> Y")
+    assert directed_reach(g, ["s"], avoiding={"M", "N"}.__contains__) == {"s", "M", "N"} - {"M", "N"}
+
+
+def test_minimal_separator_keeps_what_is_included() -> None:
+    g = g_sigma("s -> A", "A -> B", "B -> Y", "A -> Z")
+    assert minimal_separator(g, {"s"}, {"Y"}, included={"Z"}, restricted={"A", "B", "Z"}) in (
+        {"Z", "A"}, {"Z", "B"})
+
+
+def test_minimal_separator_none_when_only_latents_could_block() -> None:
+    g = g_sigma("s -> M", "M <-> Y")
+    assert minimal_separator(g, {"s"}, {"Y"}, included={"M"}, restricted={"M"}) is None
