@@ -26,7 +26,7 @@ from causal_align.errors import CausalAlignError
 from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
-from causal_align.separation import (Query, directed_reach, is_separated, minimal_separator,
+from causal_align.separation import (Query, ancestors, directed_reach, is_separated, minimal_separator,
                                      open_paths)
 from causal_align.validate import Problems, check_query
 
@@ -157,7 +157,7 @@ def check_inner_alignment(
     query_mesa = graph.mesa if mesa is None else mesa
     query_regime = graph.query_regime if regime is None else regime
     problems = Problems(Origin(f"<query on {graph.name}>"))
-    check_query(query_base, query_mesa, query_regime, set(graph.nodes), graph.regime, problems,
+    check_query(query_base, query_mesa, query_regime, graph.node_set, graph.regime, problems,
                 require_base=True, where="",
                 otherwise=f"it is not a node of {graph.name}")
     problems.raise_if_any()
@@ -183,11 +183,15 @@ def _names(value: str | Iterable[str]) -> frozenset[str]:
 
 def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],
                 given: frozenset[str], aligned: bool, paths: tuple[OpenPath, ...]) -> Conjecture:
-    depends = bool(given) and not directed_reach(graph, given).isdisjoint(targets)
-    through = directed_reach(graph, sources, avoiding=given.__contains__).isdisjoint(targets)
-    through_in_g = directed_reach(sigma_graph(graph.graph, ()), sources,
-                                  avoiding=given.__contains__).isdisjoint(targets)
-    route = not directed_reach(graph, sources).isdisjoint(targets)
+    # every directed path into a Y_b node runs through ancestors of Y_b: search only there
+    above = ancestors(graph, targets)
+    plain = sigma_graph(graph.graph, ())
+    above_in_g = ancestors(plain, targets)
+    depends = not directed_reach(graph, given & above, within=above).isdisjoint(targets)
+    through = directed_reach(graph, sources & above, within=above - given).isdisjoint(targets)
+    through_in_g = directed_reach(plain, sources & above_in_g,
+                                  within=above_in_g - given).isdisjoint(targets)
+    route = not directed_reach(graph, sources & above, within=above).isdisjoint(targets)
     predicts = depends and through
     witness = f"{paths[0]} is open" if paths else "an open path exists"
     agrees: bool | None = predicts == aligned

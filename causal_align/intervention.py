@@ -82,7 +82,7 @@ def sigma_graph(graph: CausalGraph, sigma: Iterable[SoftIntervention] | None = N
     else:
         interventions = tuple(sigma)
         problems = Problems(Origin(f"<sigma on {graph.name}>"))
-        check_sigma(interventions, set(graph.nodes), graph.regime, graph.parents, graph.children,
+        check_sigma(interventions, graph.node_set, graph.regime, graph.parents, graph.children,
                     problems, "sigma", otherwise=f"it is not a node of {graph.name}")
         problems.raise_if_any()
     resolved = tuple(SoftIntervention(item.target, graph.parents(item.target)

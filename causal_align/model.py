@@ -24,7 +24,7 @@ causal_align.errors.GraphSpecError: 1 problem:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, KeysView, Mapping
 from dataclasses import dataclass, field
 
 from causal_align import validate
@@ -194,16 +194,20 @@ class CausalGraph:
         >>> CausalGraph.from_edges(["s -> X", "X <-> Y"], regime="s").nodes
         ('s', 'X', 'Y')
         """
-        edge_list = list(edges)
+        edge_list = [_as_edge(item) or item for item in edges]  # parse once; keep the bad ones
         labels = dict(nodes) if isinstance(nodes, Mapping) else {node: "" for node in nodes}
-        for item in edge_list:
-            edge = _as_edge(item)
-            if edge is not None:
+        for edge in edge_list:
+            if isinstance(edge, Edge):
                 labels.setdefault(edge.tail, "")
                 labels.setdefault(edge.head, "")
         for node in _as_names(regime):
             labels.setdefault(node, "")
         return cls(labels, edge_list, regime=regime, **options)  # type: ignore[arg-type]
+
+    @property
+    def node_set(self) -> KeysView[str]:
+        """The nodes as a set-like view (no copy), for fast membership tests."""
+        return self._parents.keys()
 
     def parents(self, node: str) -> tuple[str, ...]:
         """Directed parents of ``node`` in G, sorted."""

@@ -35,7 +35,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from causal_align.intervention import SigmaGraph
 
@@ -295,22 +295,22 @@ def minimal_separator(graph: SigmaGraph, sources: Collection[str], targets: Coll
 
 
 def directed_reach(graph: SigmaGraph, sources: Iterable[str], *,
-                   avoiding: Callable[[str], bool] = lambda node: False) -> set[str]:
-    """Nodes reachable from ``sources`` along directed edges of G_σ, never entering ``avoiding``.
+                   within: Collection[str]) -> set[str]:
+    """Nodes reachable from ``sources`` along directed edges of G_σ, staying ``within``.
 
     Examples
     --------
     >>> from causal_align.model import CausalGraph
     >>> from causal_align.intervention import sigma_graph
     >>> g = sigma_graph(CausalGraph.from_edges(["s -> M", "M -> Y", "s -> Y"], regime="s"))
-    >>> sorted(directed_reach(g, ["s"], avoiding={"M"}.__contains__))
+    >>> sorted(directed_reach(g, ["s"], within={"s", "Y"}))
     ['Y', 's']
     """
     found = set(sources)
     stack = list(found)
     while stack:
         for child in graph.children(stack.pop()):
-            if child not in found and not avoiding(child):
+            if child not in found and child in within:
                 found.add(child)
                 stack.append(child)
     return found

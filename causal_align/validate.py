@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from causal_align.errors import GraphSpecError, Problem
@@ -55,7 +55,7 @@ class Problems:
             raise GraphSpecError(self.found)
 
 
-def suggest(name: str, known: Iterable[str], otherwise: str = "declare it under nodes:") -> str:
+def suggest(name: str, known: Collection[str], otherwise: str = "declare it under nodes:") -> str:
     """A fix for an unknown node name: the closest known name (case first), or ``otherwise``."""
     names = sorted(known)
     same_case = [node for node in names if node.lower() == name.lower()]
@@ -208,7 +208,7 @@ def check_regime(regime: str | Iterable[str], known: set[str], parents: Adjacenc
     return frozenset(node for node, _ in named)
 
 
-def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: frozenset[str],
+def check_sigma(sigma: Sequence[SoftIntervention], known: Collection[str], regime: frozenset[str],
                 parents: Neighbours, children: Neighbours, problems: Problems, where: str,
                 otherwise: str = "declare it under nodes:") -> None:
     """σ targets exist, are not regime nodes, appear once; contexts exist and keep G_σ acyclic."""
@@ -264,7 +264,8 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: set[str], regime: froz
 
 
 def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
-                regime: str | Iterable[str] | None, known: set[str], declared: frozenset[str],
+                regime: str | Iterable[str] | None, known: Collection[str],
+                declared: frozenset[str],
                 problems: Problems, *, require_base: bool, where: str,
                 otherwise: str = "declare it under nodes:") -> None:
     """Query sets name known nodes, Y_b is non-empty when required, and the sets are disjoint.
