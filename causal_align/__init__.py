@@ -11,7 +11,7 @@ from causal_align.alignment import AlignmentResult, Conjecture, Repairs, check_i
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem
 from causal_align.explain import Junction, OpenPath
 from causal_align.intervention import SigmaGraph, sigma_graph
-from causal_align.loader import dump_graph, load_graph, parse_graph
+from causal_align.loader import Limits, dump_graph, load_graph, parse_graph
 from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
 from causal_align.report import render
 
@@ -23,6 +23,7 @@ __all__ = [
     "Edge",
     "GraphSpecError",
     "Junction",
+    "Limits",
     "OpenPath",
     "Origin",
     "Problem",

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from causal_align.alignment import check_inner_alignment
 from causal_align.errors import CausalAlignError
-from causal_align.loader import load_graph
+from causal_align.loader import Limits, load_graph
 from causal_align.model import SoftIntervention
 from causal_align.report import FORMATS, render
 
@@ -88,16 +88,25 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     validate = commands.add_parser("validate", help="check graph files, listing every problem")
     validate.add_argument("files", nargs="+", help="graph files (YAML)")
+    for command in (check, validate):
+        command.add_argument("--max-bytes", type=_count, default=Limits.max_bytes, metavar="N",
+                             help=f"largest file read (default {Limits.max_bytes:,})")
+        command.add_argument("--max-nodes", type=_count, default=Limits.max_nodes, metavar="N",
+                             help=f"most nodes a graph may have (default {Limits.max_nodes:,})")
     return parser
+
+
+def _limits(options: argparse.Namespace) -> Limits:
+    return Limits(max_bytes=options.max_bytes, max_nodes=options.max_nodes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     options = _parser().parse_args(argv)
     if options.command == "validate":
-        return _validate(options.files)
+        return _validate(options.files, _limits(options))
     try:
-        graph = load_graph(options.file)
+        graph = load_graph(options.file, limits=_limits(options))
         result = check_inner_alignment(
             graph, base=_names(options.base), mesa=_names(options.mesa),
             regime=_names(options.regime), sigma=_sigma(options.sigma, options.no_sigma),
@@ -126,11 +135,11 @@ def _print(text: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _validate(files: list[str]) -> int:
+def _validate(files: list[str], limits: Limits) -> int:
     failed = 0
     for name in files:
         try:
-            graph = load_graph(name)
+            graph = load_graph(name, limits=limits)
         except CausalAlignError as error:
             failed += 1
             print(error, file=sys.stderr)

@@ -57,6 +57,12 @@ class Problem:
     line: int | None = None
     source: str = "<python>"
 
+    def __post_init__(self) -> None:
+        for name, cap in (("message", 600), ("location", 120)):  # a 1 MB node name stays readable
+            text = getattr(self, name)
+            if len(text) > cap:
+                object.__setattr__(self, name, f"{text[:cap - 60]}… ({len(text):,} characters)")
+
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         if self.location:

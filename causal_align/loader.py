@@ -28,6 +28,7 @@ causal_align.errors.GraphSpecError: 1 problem:
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -39,24 +40,55 @@ from causal_align.model import CausalGraph, Origin, SoftIntervention
 from causal_align.schema import KEYS, GraphFile
 from causal_align.validate import Problems
 
-MAX_ALIAS_VALUES = 100_000
-"""Most values that aliases (``*name``) may add to a file: refuses "billion laughs" files."""
-MAX_DEPTH = 64
-"""Deepest nesting of lists and mappings a file may have (a graph file needs 4)."""
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep a hostile file from costing unbounded time or memory.
+
+    Every limit is checked before the work it bounds. Raise them for big graphs, e.g.
+    ``load_graph(path, limits=Limits(max_bytes=200_000_000, max_nodes=5_000_000))`` or
+    ``causal-align check --max-bytes 200000000 --max-nodes 5000000``.
+
+    Parameters
+    ----------
+    max_bytes : int
+        Largest file (or text) read; 64 MiB by default, enough for a million-edge graph.
+    max_nodes : int
+        Most nodes a graph may declare.
+    max_alias_values : int
+        Most values that YAML aliases (``*name``) may add: refuses "billion laughs" files.
+    max_depth : int
+        Deepest nesting of lists and mappings (a graph file needs 4).
+    """
+
+    max_bytes: int = 64 * 2**20
+    max_nodes: int = 2_000_000
+    max_alias_values: int = 100_000
+    max_depth: int = 64
+
+
+def _too_large(what: str, found: int, limit: int, flag: str, field: str,
+               source: str) -> GraphSpecError:
+    return GraphSpecError([Problem("E_TOO_LARGE", f"{what} {found:,}, more than the limit of "
+                                   f"{limit:,} (raise it with {flag} or Limits({field}=...))",
+                                   source=source)])
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_graph(path: str | Path) -> CausalGraph:
+def load_graph(path: str | Path, *, limits: Limits = Limits()) -> CausalGraph:
     """Read a graph file; its name defaults to the file stem.
 
     Raises
     ------
     GraphSpecError
-        When the file cannot be read or is invalid; every problem is listed.
+        When the file cannot be read, is over a limit, or is invalid; every problem is listed.
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise _too_large("the file has bytes:", size, limits.max_bytes, "--max-bytes",
+                             "max_bytes", str(path))
         data = path.read_bytes()
     except OSError as error:
         raise GraphSpecError([Problem("E_FILE", f"cannot read the file: {error.strerror}",
@@ -68,12 +100,20 @@ def load_graph(path: str | Path) -> CausalGraph:
                                       f"0x{data[error.start]:02x} (save the file as UTF-8)",
                                       line=data.count(b"\n", 0, error.start) + 1,
                                       source=str(path))]) from None
-    return parse_graph(text, source=str(path), default_name=path.stem)
+    return parse_graph(text, source=str(path), default_name=path.stem, limits=limits)
 
 
-def parse_graph(text: str, *, source: str = "<string>", default_name: str = "graph") -> CausalGraph:
+def parse_graph(text: str, *, source: str = "<string>", default_name: str = "graph",
+                limits: Limits = Limits()) -> CausalGraph:
     """Read a graph from YAML text; ``source`` names it in error messages."""
-    data, lines = _read_yaml(text, source)
+    if len(text) > limits.max_bytes:
+        raise _too_large("the text has characters:", len(text), limits.max_bytes, "--max-bytes",
+                         "max_bytes", source)
+    data, lines = _read_yaml(text, source, limits)
+    nodes = data.get("nodes")
+    if isinstance(nodes, dict) and len(nodes) > limits.max_nodes:
+        raise _too_large("the graph has nodes:", len(nodes), limits.max_nodes, "--max-nodes",
+                         "max_nodes", source)
     origin = Origin(source, lines)
     try:
         spec = GraphFile.model_validate(data)
@@ -116,9 +156,9 @@ def dump_graph(graph: CausalGraph) -> str:
     return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
 
 
-def _read_yaml(text: str, source: str) -> tuple[dict[str, Any], dict[str, int]]:
+def _read_yaml(text: str, source: str, limits: Limits) -> tuple[dict[str, Any], dict[str, int]]:
     """Plain data and the 1-based line of every location, refusing duplicate keys."""
-    reader = _Reader(source)
+    reader = _Reader(source, limits)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             reader.feed(event)
@@ -168,14 +208,14 @@ class _Reader:
     """Builds plain data from PyYAML events without recursion.
 
     Mapping keys stay the text they were written as (``no:`` is the name "no", not False).
-    Aliases share their anchor's value, but count its full size against :data:`MAX_ALIAS_VALUES`.
+    Aliases share their anchor's value, but count its full size against the alias limit.
     """
 
     _SCALARS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
                 "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"}
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(self, source: str, limits: Limits) -> None:
+        self.source, self.limits = source, limits
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.lines: dict[str, int] = {}
@@ -196,8 +236,9 @@ class _Reader:
                           "remove the second ---)", event.start_mark)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
-            if len(self.stack) >= MAX_DEPTH:
-                self.fail("E_TOO_DEEP", f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+            if len(self.stack) >= self.limits.max_depth:
+                self.fail("E_TOO_DEEP", f"nested deeper than {self.limits.max_depth} levels",
+                          event.start_mark)
             value: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
             location = self._place(value, event.start_mark)
             self.stack.append(_Frame(value, location, event.anchor))
@@ -225,9 +266,9 @@ class _Reader:
             self.stack[-1].size += size
         if aliased:
             self.aliased += size
-            if self.aliased > MAX_ALIAS_VALUES:
-                self.fail("E_TOO_LARGE", f"aliases expand to more than {MAX_ALIAS_VALUES:,} "
-                          "values (an alias bomb?)", mark)
+            if self.aliased > self.limits.max_alias_values:
+                self.fail("E_TOO_LARGE", f"aliases expand to more than "
+                          f"{self.limits.max_alias_values:,} values (an alias bomb?)", mark)
 
     def _scalar(self, event: yaml.ScalarEvent) -> None:
         frame = self.stack[-1] if self.stack else None

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
 """A node name: a letter or _, then letters, digits, _ . - (keeps Markdown, HTML and DOT simple)."""
 _NAME = re.compile(NAME + r"\Z")
+MAX_NAME = 200
+"""Longest node name, in characters."""
 Adjacency = dict[str, tuple[str, ...]]
 Neighbours = Callable[[str], tuple[str, ...]]
 
@@ -117,9 +119,10 @@ def check_graph(
     problems = Problems(origin)
     known: set[str] = set()
     for node in node_list:
-        if not isinstance(node, str) or not _NAME.match(node):
+        if not isinstance(node, str) or len(node) > MAX_NAME or not _NAME.match(node):
             problems.add("E_INVALID_NAME", f"nodes.{node}", f"invalid node name {node!r} "
-                         "(a name starts with a letter or _, then letters, digits, _ . -)")
+                         "(a name starts with a letter or _, then letters, digits, _ . -; at "
+                         f"most {MAX_NAME} characters)")
         elif node in known:
             problems.add("E_DUPLICATE_NODE", f"nodes.{node}", f"node {node!r} is declared twice "
                          "(remove one)")
