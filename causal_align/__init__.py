@@ -8,6 +8,7 @@ True
 """
 
 from causal_align.alignment import AlignmentResult, Conjecture, Repairs, check_inner_alignment
+from causal_align.certificate import Certificate, CertificateError, verify_certificate
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem
 from causal_align.explain import Junction, OpenPath
 from causal_align.intervention import SigmaGraph, sigma_graph
@@ -19,6 +20,8 @@ __all__ = [
     "AlignmentResult",
     "CausalAlignError",
     "CausalGraph",
+    "Certificate",
+    "CertificateError",
     "Conjecture",
     "Edge",
     "GraphSpecError",
@@ -36,4 +39,5 @@ __all__ = [
     "parse_graph",
     "render",
     "sigma_graph",
+    "verify_certificate",
 ]

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from causal_align.certificate import Certificate
 from causal_align.errors import CausalAlignError
 from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, sigma_graph
@@ -87,7 +88,8 @@ class AlignmentResult:
     """The verdict on (Y_b ⊥ s | Y_m) in G_σ, with every open path explained.
 
     ``open_paths`` are shortest first, at most ``limit``; ``truncated`` says more exist.
-    ``sigma_removed``/``sigma_added`` are the edge diff from G to G_σ.
+    ``sigma_removed``/``sigma_added`` are the edge diff from G to G_σ. ``certificate`` proves
+    the verdict to :func:`~causal_align.certificate.verify_certificate`.
     """
 
     graph: str
@@ -103,6 +105,7 @@ class AlignmentResult:
     sigma_added: tuple[Edge, ...]
     conjecture: Conjecture
     repairs: Repairs
+    certificate: Certificate
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form: fixed key order, sorted sets."""
@@ -118,6 +121,7 @@ class AlignmentResult:
             "limit": self.limit, "truncated": self.truncated,
             "conjecture": self.conjecture.to_dict(),
             "repairs": self.repairs.to_dict(),
+            "certificate": self.certificate.to_dict(),
         }
 
 
@@ -164,17 +168,24 @@ def check_inner_alignment(
     sources = _names(query_regime)
     targets, given = _names(query_base), _names(query_mesa)
     g_sigma = sigma_graph(graph, sigma)
-    aligned = is_separated(g_sigma, sources, targets, given)
+    reached = Query(g_sigma, sources, targets, given).reachable()
+    aligned = all(node not in targets for node, _ in reached)
     raw_paths, truncated = ([], False) if aligned else open_paths(
         g_sigma, sources, targets, given, limit=limit)
     paths = describe(g_sigma, raw_paths, given)
+    if aligned:
+        certificate = Certificate("closed states", states=frozenset(reached))
+    else:
+        witness = raw_paths[:1] or open_paths(g_sigma, sources, targets, given, limit=1)[0]
+        certificate = Certificate("open path", *witness[0]) if witness else Certificate("none")
     return AlignmentResult(
         graph=graph.name, regime=tuple(sorted(sources)), base=tuple(sorted(targets)),
         mesa=tuple(sorted(given)), sigma=g_sigma.interventions, aligned=aligned,
         open_paths=paths, limit=limit, truncated=truncated, sigma_removed=g_sigma.removed,
         sigma_added=g_sigma.added,
         conjecture=_conjecture(g_sigma, sources, targets, given, aligned, paths),
-        repairs=Repairs((), None, ()) if aligned else _repairs(g_sigma, sources, targets, given))
+        repairs=Repairs((), None, ()) if aligned else _repairs(g_sigma, sources, targets, given),
+        certificate=certificate)
 
 
 def _names(value: str | Iterable[str]) -> frozenset[str]:

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from pgmpy.base import DAG
 from strategies import Case, cases
 
-from causal_align import CausalGraph, OpenPath, SoftIntervention, check_inner_alignment
+from causal_align import (CausalGraph, OpenPath, SoftIntervention, check_inner_alignment,
+                          verify_certificate)
 
 SCALE = 5 if os.environ.get("CI") == "true" else 1
 MANY = settings(max_examples=400 * SCALE, deadline=None)
@@ -154,6 +155,7 @@ def check(case: Case, limit: int = 100) -> tuple[bool, tuple[OpenPath, ...], boo
     """The engine's verdict, paths and ``truncated`` flag for ``case``."""
     result = check_inner_alignment(case.graph, base=case.base, mesa=case.mesa, regime=case.regime,
                                    limit=limit)
+    verify_certificate(case.graph, result)  # every verdict of every property test is certified
     return result.aligned, result.open_paths, result.truncated
 
 
@@ -317,6 +319,7 @@ def test_monitor_hint_is_a_minimal_separator(case: Case) -> None:
     when networkx finds no separator among the observed non-query nodes (or s -> Y_b exists)."""
     result = check_inner_alignment(case.graph, base=case.base, mesa=case.mesa,
                                    regime=case.regime, limit=0)
+    verify_certificate(case.graph, result)
     if result.aligned:
         assert result.repairs.monitor is None
         return

@@ -1,0 +1,101 @@
+"""Certificates: honest ones verify, tampered ones are rejected with a reason."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given, settings
+from strategies import Case, cases
+
+from causal_align import (AlignmentResult, CausalGraph, Certificate, CertificateError,
+                          SoftIntervention, check_inner_alignment, verify_certificate)
+
+MISALIGNED = CausalGraph.from_edges(["s -> A", "A -> Y_m", "B -> Y_m", "B -> Y_b"],
+                                    regime="s", base="Y_b", mesa="Y_m")
+ALIGNED = CausalGraph.from_edges(["s -> A", "A -> Y_m", "Y_m -> Y_b", "B -> Y_b"],
+                                 regime="s", base="Y_b", mesa="Y_m")
+
+
+def tampered(result: AlignmentResult, **changes: object) -> AlignmentResult:
+    return dataclasses.replace(result, certificate=dataclasses.replace(result.certificate,
+                                                                       **changes))
+
+
+def rejected(graph: CausalGraph, result: AlignmentResult) -> str:
+    with pytest.raises(CertificateError) as caught:
+        verify_certificate(graph, result)
+    return str(caught.value)
+
+
+def test_a_witness_is_the_first_open_path() -> None:
+    result = check_inner_alignment(MISALIGNED)
+    assert result.certificate.kind == "open path"
+    assert result.certificate.nodes == ("s", "A", "Y_m", "B", "Y_b")
+    verify_certificate(MISALIGNED, result)
+
+
+def test_a_witness_exists_even_when_no_path_is_listed() -> None:
+    result = check_inner_alignment(MISALIGNED, limit=0)
+    assert result.open_paths == () and result.certificate.kind == "open path"
+    verify_certificate(MISALIGNED, result)
+
+
+def test_tampered_witnesses_are_rejected() -> None:
+    result = check_inner_alignment(MISALIGNED)
+    assert rejected(MISALIGNED, tampered(result, arrows=("->", "->", "->", "->"))) == (
+        "step 2: Y_m -> B is not an edge of G_σ")
+    assert rejected(MISALIGNED, tampered(result, nodes=("s", "A", "Y_m"),
+                                         arrows=("->", "->"))) == (
+        "the witness must run from a regime node to a base node, found s ... Y_m")
+    assert rejected(MISALIGNED, tampered(result, arrows=("->",))) == (
+        "the witness needs n nodes and n - 1 arrows, found 5 nodes and 1 arrows")
+
+
+def test_a_blocked_junction_is_caught() -> None:
+    graph = CausalGraph.from_edges(["s -> A", "A -> Y_b", "s -> Y_b"], regime="s",
+                                   base="Y_b", mesa="A")
+    result = check_inner_alignment(graph)
+    forged = tampered(result, nodes=("s", "A", "Y_b"), arrows=("->", "->"))
+    assert rejected(graph, forged) == "step 1: the junction at A (-> A ->) is blocked"
+
+
+def test_closed_states_verify_and_tampering_is_caught() -> None:
+    result = check_inner_alignment(ALIGNED)
+    assert result.certificate.kind == "closed states"
+    verify_certificate(ALIGNED, result)
+    states = result.certificate.states
+    missing = ("A", True)
+    assert missing in states
+    assert rejected(ALIGNED, tampered(result, states=states - {missing})).startswith(
+        "the closed set misses the first step s -> (A, True)")
+    assert rejected(ALIGNED, tampered(result, states=states | {("Y_b", True)})) == (
+        "the closed set reaches the base node Y_b")
+    some_later = next(state for state in states if state != missing and state[0] != "s")
+    assert "is not closed" in rejected(ALIGNED, tampered(result, states=states - {some_later}))
+
+
+def test_a_certificate_of_the_wrong_kind_is_rejected() -> None:
+    result = check_inner_alignment(ALIGNED)
+    forged = dataclasses.replace(result, certificate=Certificate("open path", ("s", "Y_b"),
+                                                                 ("->",)))
+    assert rejected(ALIGNED, forged) == ("a verdict of aligned needs a certificate of kind "
+                                         "'closed states', found 'open path'")
+
+
+def test_the_checker_rebuilds_g_sigma_itself() -> None:
+    # σ cuts Cue -> D: the closed set proves alignment only in G_σ, not in G.
+    graph = CausalGraph.from_edges(["s -> Cue", "Cue -> D", "O -> D", "D -> Y_b"], regime="s",
+                                   sigma=[SoftIntervention("D", ["O"])], base="Y_b", mesa=[])
+    result = check_inner_alignment(graph)
+    verify_certificate(graph, result)
+    plain = dataclasses.replace(result, sigma=())
+    assert rejected(graph, plain) == "the closed set misses the first step s -> (Cue, True)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(max_nodes=8))
+def test_every_certificate_verifies(case: Case) -> None:
+    result = check_inner_alignment(case.graph, base=case.base, mesa=case.mesa,
+                                   regime=case.regime, limit=1)
+    verify_certificate(case.graph, result)
