@@ -7,13 +7,14 @@
 True
 """
 
-from causal_align.alignment import AlignmentResult, Conjecture, Repairs, check_inner_alignment
+from causal_align.alignment import (AlignmentResult, Conjecture, Repairs, check_inner_alignment,
+                                    check_queries)
 from causal_align.certificate import Certificate, CertificateError, verify_certificate
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem
 from causal_align.explain import Junction, OpenPath
 from causal_align.intervention import SigmaGraph, sigma_graph
-from causal_align.loader import Limits, dump_graph, load_graph, parse_graph
-from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
+from causal_align.loader import Limits, dump_graph, load_graph, load_queries, parse_graph
+from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention
 from causal_align.report import render
 
 __all__ = [
@@ -30,12 +31,15 @@ __all__ = [
     "OpenPath",
     "Origin",
     "Problem",
+    "Query",
     "Repairs",
     "SigmaGraph",
     "SoftIntervention",
     "check_inner_alignment",
+    "check_queries",
     "dump_graph",
     "load_graph",
+    "load_queries",
     "parse_graph",
     "render",
     "sigma_graph",

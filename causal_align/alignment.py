@@ -26,9 +26,9 @@ from causal_align.certificate import Certificate
 from causal_align.errors import CausalAlignError
 from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, sigma_graph
-from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
-from causal_align.separation import (Query, ancestors, directed_reach, is_separated, minimal_separator,
-                                     open_paths)
+from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention
+from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
+                                     minimal_separator, open_paths)
 from causal_align.validate import Problems, check_query
 
 
@@ -168,7 +168,7 @@ def check_inner_alignment(
     sources = _names(query_regime)
     targets, given = _names(query_base), _names(query_mesa)
     g_sigma = sigma_graph(graph, sigma)
-    reached = Query(g_sigma, sources, targets, given).reachable()
+    reached = Prepared(g_sigma, sources, targets, given).reachable()
     aligned = all(node not in targets for node, _ in reached)
     raw_paths, truncated = ([], False) if aligned else open_paths(
         g_sigma, sources, targets, given, limit=limit)
@@ -186,6 +186,21 @@ def check_inner_alignment(
         conjecture=_conjecture(g_sigma, sources, targets, given, aligned, paths),
         repairs=Repairs((), None, ()) if aligned else _repairs(g_sigma, sources, targets, given),
         certificate=certificate)
+
+
+def check_queries(graph: CausalGraph, queries: Iterable[Query], *,
+                  limit: int = 100) -> tuple[AlignmentResult, ...]:
+    """Answer a batch of queries against one loaded graph, which is prepared once and reused.
+
+    Examples
+    --------
+    >>> graph = CausalGraph.from_edges(["s -> X", "X -> A", "X -> B"], regime="s")
+    >>> [result.aligned for result in check_queries(graph, [Query("A", mesa="X"), Query("A")])]
+    [True, False]
+    """
+    return tuple(check_inner_alignment(graph, base=query.base, mesa=query.mesa,
+                                       regime=query.regime, sigma=query.sigma, limit=limit)
+                 for query in queries)
 
 
 def _names(value: str | Iterable[str]) -> frozenset[str]:
@@ -227,7 +242,7 @@ def _repairs(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str]
                               for child in graph.children(source) if child in targets))
     monitor = None
     if not impossible:
-        observed = Query(graph, sources, targets, given).relevant - sources - targets
+        observed = Prepared(graph, sources, targets, given).relevant - sources - targets
         found = minimal_separator(graph, sources, targets, included=given, restricted=observed)
         monitor = None if found is None else tuple(sorted(found - given))
     narrow = []

@@ -16,14 +16,15 @@ Examples
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 
-from causal_align.alignment import check_inner_alignment
+from causal_align.alignment import AlignmentResult, check_queries
 from causal_align.errors import CausalAlignError
-from causal_align.loader import Limits, load_graph
-from causal_align.model import SoftIntervention
+from causal_align.loader import Limits, load_graph, load_queries
+from causal_align.model import Query, SoftIntervention
 from causal_align.report import FORMATS, render
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
@@ -85,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--limit", type=_count, default=100, metavar="N",
                        help="list at most N open paths (default 100; the verdict never depends "
                             "on it)")
+    check.add_argument("--query-file", metavar="FILE",
+                       help="answer every query in FILE (YAML: queries: [{name, base, mesa, "
+                            "regime, sigma}, ...]) against the graph, loaded once; exit 1 if any "
+                            "is not aligned")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     validate = commands.add_parser("validate", help="check graph files, listing every problem")
     validate.add_argument("files", nargs="+", help="graph files (YAML)")
@@ -107,14 +112,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(options.files, _limits(options))
     try:
         graph = load_graph(options.file, limits=_limits(options))
-        result = check_inner_alignment(
-            graph, base=_names(options.base), mesa=_names(options.mesa),
-            regime=_names(options.regime), sigma=_sigma(options.sigma, options.no_sigma),
-            limit=options.limit)
+        if options.query_file:
+            queries = load_queries(options.query_file, graph, limits=_limits(options))
+        else:
+            queries = (Query(_names(options.base) if options.base else graph.base,
+                             _names(options.mesa), _names(options.regime),
+                             _sigma(options.sigma, options.no_sigma)),)
+        results = check_queries(graph, queries, limit=options.limit)
     except CausalAlignError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
-    report = render(result, options.format)
+    report = _report(queries, results, options.format, batch=bool(options.query_file))
     if options.output:
         try:
             with open(options.output, "w", encoding="utf-8") as handle:
@@ -124,7 +132,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return BAD_INPUT
     else:
         _print(report)
-    return ALIGNED if result.aligned else NOT_ALIGNED
+    return ALIGNED if all(result.aligned for result in results) else NOT_ALIGNED
+
+
+def _report(queries: Sequence[Query], results: Sequence[AlignmentResult], format: str, *,
+            batch: bool) -> str:
+    """One report, or for a query file one per query under its name (a JSON list)."""
+    if not batch:
+        return render(results[0], format)
+    if format == "json":
+        return json.dumps([{"query": query.name, "result": result.to_dict()}
+                           for query, result in zip(queries, results)], indent=2,
+                          ensure_ascii=False)
+    heading = "## query: {}" if format == "markdown" else "=== query: {} ==="
+    return "\n\n".join(f"{heading.format(query.name)}\n\n{render(result, format)}"
+                        for query, result in zip(queries, results))
 
 
 def _print(text: str) -> None:

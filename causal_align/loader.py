@@ -30,15 +30,15 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from causal_align.errors import GraphSpecError, Problem
-from causal_align.model import CausalGraph, Origin, SoftIntervention
-from causal_align.schema import KEYS, GraphFile
-from causal_align.validate import Problems
+from causal_align.model import CausalGraph, Origin, Query, SoftIntervention
+from causal_align.schema import KEYS, GraphFile, QueryFile
+from causal_align.validate import Problems, check_query, check_sigma
 
 @dataclass(frozen=True)
 class Limits:
@@ -73,6 +73,7 @@ def _too_large(what: str, found: int, limit: int, flag: str, field: str,
                                    source=source)])
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Shape = TypeVar("Shape", bound=BaseModel)
 
 
 def load_graph(path: str | Path, *, limits: Limits = Limits()) -> CausalGraph:
@@ -84,23 +85,8 @@ def load_graph(path: str | Path, *, limits: Limits = Limits()) -> CausalGraph:
         When the file cannot be read, is over a limit, or is invalid; every problem is listed.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise _too_large("the file has bytes:", size, limits.max_bytes, "--max-bytes",
-                             "max_bytes", str(path))
-        data = path.read_bytes()
-    except OSError as error:
-        raise GraphSpecError([Problem("E_FILE", f"cannot read the file: {error.strerror}",
-                                      source=str(path))]) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise GraphSpecError([Problem("E_ENCODING", f"not UTF-8 text: byte {error.start} is "
-                                      f"0x{data[error.start]:02x} (save the file as UTF-8)",
-                                      line=data.count(b"\n", 0, error.start) + 1,
-                                      source=str(path))]) from None
-    return parse_graph(text, source=str(path), default_name=path.stem, limits=limits)
+    return parse_graph(_read_text(path, limits), source=str(path), default_name=path.stem,
+                       limits=limits)
 
 
 def parse_graph(text: str, *, source: str = "<string>", default_name: str = "graph",
@@ -115,18 +101,7 @@ def parse_graph(text: str, *, source: str = "<string>", default_name: str = "gra
         raise _too_large("the graph has nodes:", len(nodes), limits.max_nodes, "--max-nodes",
                          "max_nodes", source)
     origin = Origin(source, lines)
-    try:
-        spec = GraphFile.model_validate(data)
-    except ValidationError as error:
-        problems = Problems(origin)
-        errors = error.errors()
-        # a misspelled key already reported as unknown ("egdes") is not also "missing"
-        misspelled = {_close_key(item["loc"]) for item in errors if item["type"] == "extra_forbidden"}
-        for item in errors:
-            if item["type"] != "missing" or tuple(item["loc"]) not in misspelled:
-                _add_shape_problem(problems, item)
-        problems.raise_if_any()
-        raise  # unreachable: pydantic reported at least one error
+    spec = _validated(GraphFile, data, origin)
     query = data.get("query") or {}  # the validated raw values keep "s" apart from "[s]"
     return CausalGraph(
         {name: node.label for name, node in spec.nodes.items()}, spec.edges,
@@ -134,6 +109,77 @@ def parse_graph(text: str, *, source: str = "<string>", default_name: str = "gra
         query_regime=query.get("regime"),
         sigma=[SoftIntervention(item.target, item.context) for item in spec.sigma],
         name=spec.name or default_name, description=spec.description, origin=origin)
+
+
+def load_queries(path: str | Path, graph: CausalGraph, *,
+                 limits: Limits = Limits()) -> tuple[Query, ...]:
+    """Read a batch of queries against ``graph``, checking every node name against it.
+
+    The file holds ``queries:``, a list of mappings with ``base`` and optionally ``name``,
+    ``mesa``, ``regime`` and ``sigma`` (same shape as in a graph file); keys left out take the
+    graph's values.
+
+    Raises
+    ------
+    GraphSpecError
+        Every problem, positioned in the query file.
+    """
+    source = str(path)
+    data, lines = _read_yaml(_read_text(Path(path), limits), source, limits)
+    origin = Origin(source, lines)
+    spec = _validated(QueryFile, data, origin)
+    problems = Problems(origin)
+    queries = []
+    for index, (item, raw) in enumerate(zip(spec.queries, data["queries"])):
+        where, unknown = f"queries[{index}].", f"it is not a node of {graph.name}"
+        check_query(raw["base"], raw.get("mesa", graph.mesa), raw.get("regime"), graph.node_set,
+                    graph.regime, problems, require_base=True, where=where, otherwise=unknown)
+        sigma = None if item.sigma is None else tuple(
+            SoftIntervention(step.target, step.context) for step in item.sigma)
+        if sigma is not None:
+            check_sigma(sigma, graph.node_set, graph.regime, graph.parents, graph.children,
+                        problems, f"{where}sigma", otherwise=unknown)
+        queries.append(Query(item.base, item.mesa, item.regime, sigma,
+                             item.name or f"query {index + 1}"))
+    problems.raise_if_any()
+    return tuple(queries)
+
+
+def _read_text(path: Path, limits: Limits) -> str:
+    """The file's text, refusing files over the size limit before reading them."""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise _too_large("the file has bytes:", size, limits.max_bytes, "--max-bytes",
+                             "max_bytes", str(path))
+        data = path.read_bytes()
+    except OSError as error:
+        raise GraphSpecError([Problem("E_FILE", f"cannot read the file: {error.strerror}",
+                                      source=str(path))]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise GraphSpecError([Problem("E_ENCODING", f"not UTF-8 text: byte {error.start} is "
+                                      f"0x{data[error.start]:02x} (save the file as UTF-8)",
+                                      line=data.count(b"\n", 0, error.start) + 1,
+                                      source=str(path))]) from None
+
+
+def _validated(model: type[Shape], data: dict[str, Any], origin: Origin) -> Shape:
+    """``data`` checked against ``model``; pydantic's errors rephrased with lines and fixes."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = Problems(origin)
+        errors = error.errors()
+        # a misspelled key already reported as unknown ("egdes") is not also "missing"
+        misspelled = {_close_key(model, item["loc"]) for item in errors
+                      if item["type"] == "extra_forbidden"}
+        for item in errors:
+            if item["type"] != "missing" or tuple(item["loc"]) not in misspelled:
+                _add_shape_problem(problems, model, item)
+        problems.raise_if_any()
+        raise  # unreachable: pydantic reported at least one error
 
 
 def dump_graph(graph: CausalGraph) -> str:
@@ -347,7 +393,7 @@ class _Reader:
         return self.root, self.lines
 
 
-def _add_shape_problem(problems: Problems, error: Any) -> None:
+def _add_shape_problem(problems: Problems, model: type[BaseModel], error: Any) -> None:
     """A pydantic error, rephrased with its YAML location and a fix."""
     loc = [part for part in error["loc"] if part != "[key]"]
     location = ""
@@ -358,8 +404,8 @@ def _add_shape_problem(problems: Problems, error: Any) -> None:
         problems.add("E_TYPE", location, "expected a label string (or a mapping with label:), "
                      f"found {_describe(error.get('input'))}")
     elif kind == "extra_forbidden":
-        close = _close_key(loc)
-        allowed = list(KEYS[str(loc[0]) if len(loc) > 1 else ""].model_fields)
+        close = _close_key(model, loc)
+        allowed = _allowed_keys(model, loc)
         hint = (f"did you mean {close[-1]!r}?" if close else
                 f"expected one of: {', '.join(allowed)}")
         problems.add("E_UNKNOWN_KEY", location, f"unknown key {str(loc[-1])!r} ({hint})")
@@ -373,9 +419,16 @@ def _add_shape_problem(problems: Problems, error: Any) -> None:
                      else f"{error['msg']}, found {found}")
 
 
-def _close_key(loc: Any) -> tuple[Any, ...] | None:
+def _allowed_keys(model: type[BaseModel], loc: Any) -> list[str]:
+    """The keys allowed in the mapping that holds ``loc``'s last key."""
+    path = ".".join(str(part) for part in loc[:-1] if isinstance(part, str))
+    path = "nodes" if path.startswith("nodes.") else path
+    return list((KEYS[path] if path else model).model_fields)
+
+
+def _close_key(model: type[BaseModel], loc: Any) -> tuple[Any, ...] | None:
     """The location of the allowed key closest to the unknown key at ``loc``, if any is close."""
-    allowed = list(KEYS[str(loc[0]) if len(loc) > 1 else ""].model_fields)
+    allowed = _allowed_keys(model, loc)
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
     return (*loc[:-1], close[0]) if close else None
 

@@ -98,6 +98,32 @@ class SoftIntervention:
 
 
 @dataclass(frozen=True)
+class Query:
+    """One alignment question about a graph; ``None`` fields fall back to the graph's own.
+
+    Examples
+    --------
+    >>> Query(base="Y_b", mesa=["Y_m"], name="default").base
+    ('Y_b',)
+    """
+
+    base: tuple[str, ...]
+    mesa: tuple[str, ...] | None = None
+    regime: tuple[str, ...] | None = None
+    sigma: tuple[SoftIntervention, ...] | None = None
+    name: str = ""
+
+    def __init__(self, base: str | Iterable[str], mesa: str | Iterable[str] | None = None,
+                 regime: str | Iterable[str] | None = None,
+                 sigma: Iterable[SoftIntervention] | None = None, name: str = "") -> None:
+        object.__setattr__(self, "base", _as_names(base))
+        object.__setattr__(self, "mesa", None if mesa is None else _as_names(mesa))
+        object.__setattr__(self, "regime", None if regime is None else _as_names(regime))
+        object.__setattr__(self, "sigma", None if sigma is None else tuple(sigma))
+        object.__setattr__(self, "name", name)
+
+
+@dataclass(frozen=True)
 class Origin:
     """Where a graph's parts came from, for error messages: a file name and the line of each location."""
 

@@ -66,5 +66,22 @@ class GraphFile(_Strict):
     query: QuerySpec | None = None
 
 
-KEYS: dict[str, type[BaseModel]] = {"": GraphFile, "nodes": NodeSpec, "sigma": SigmaSpec, "query": QuerySpec}
-"""Which model a mapping at each top-level key is checked against (for "did you mean")."""
+class QueryItem(_Strict):
+    """One query of a query file; keys left out take the graph file's values."""
+
+    name: str = ""
+    base: Names
+    mesa: Names | None = None
+    regime: Names | None = None
+    sigma: list[SigmaSpec] | None = None
+
+
+class QueryFile(_Strict):
+    """A batch of queries against one graph (``causal-align check g.yaml --query-file q.yaml``)."""
+
+    queries: list[QueryItem]
+
+
+KEYS: dict[str, type[BaseModel]] = {"nodes": NodeSpec, "sigma": SigmaSpec, "query": QuerySpec,
+                                    "queries": QueryItem, "queries.sigma": SigmaSpec}
+"""Which model checks the mapping under each path of keys (for "did you mean")."""

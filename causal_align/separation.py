@@ -55,7 +55,7 @@ def ancestors(graph: SigmaGraph, nodes: Iterable[str]) -> set[str]:
     return found
 
 
-class Query:
+class Prepared:
     """A separation query prepared once: its ancestral set, An(Z) and the junction rule."""
 
     def __init__(self, graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
@@ -129,7 +129,7 @@ def is_separated(graph: SigmaGraph, sources: Collection[str], targets: Collectio
     >>> is_separated(g, {"s"}, {"Y"}, {"X"}), is_separated(g, {"s"}, {"Y"}, set())
     (True, False)
     """
-    query = Query(graph, sources, targets, given)
+    query = Prepared(graph, sources, targets, given)
     return not any(node in query.targets for node, _ in query.reachable())
 
 
@@ -198,7 +198,7 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
         prefixes expanded; by default ``10_000 + (limit + 1) * (1_000 + 4 * shortest)``, where
         ``shortest`` is the length of the shortest open path) ran out first.
     """
-    query = Query(graph, sources, targets, given)
+    query = Prepared(graph, sources, targets, given)
     remaining = query.distances_to_targets()
     frontier: list[tuple[int, int, int, _Prefix]] = []
     tiebreak = itertools.count()

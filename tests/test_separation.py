@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from causal_align import CausalGraph, SoftIntervention, sigma_graph
-from causal_align.separation import (Query, ancestors, directed_reach, is_separated,
+from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
                                      minimal_separator, open_paths)
 
 
@@ -23,7 +23,7 @@ def test_bidirected_edges_make_no_ancestors() -> None:
 def test_query_is_confined_to_the_ancestral_set() -> None:
     # D is a descendant of everything and never on an open path between s and Y given {}.
     g = g_sigma("s -> A", "A -> Y", "Y -> D", "s -> D")
-    assert Query(g, {"s"}, {"Y"}, set()).relevant == {"s", "A", "Y"}
+    assert Prepared(g, {"s"}, {"Y"}, set()).relevant == {"s", "A", "Y"}
 
 
 def test_descendant_of_a_collider_opens_it() -> None:
