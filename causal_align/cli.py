@@ -115,8 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.query_file:
             queries = load_queries(options.query_file, graph, limits=_limits(options))
         else:
-            queries = (Query(_names(options.base) if options.base else graph.base,
-                             _names(options.mesa), _names(options.regime),
+            base = graph.base if options.base is None else _names(options.base) or ()
+            queries = (Query(base, _names(options.mesa), _names(options.regime),
                              _sigma(options.sigma, options.no_sigma)),)
         results = check_queries(graph, queries, limit=options.limit)
     except CausalAlignError as error:
