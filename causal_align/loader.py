@@ -328,13 +328,14 @@ class _Reader:
         elif tag not in self._SCALARS:
             self.fail("E_YAML_FEATURE", f"unknown tag {tag!r} (remove it, or quote the value: "
                       f"\"{tag} {event.value}\")", event.start_mark)
-        if tag not in self._SCALARS:
-            tag = "tag:yaml.org,2002:str"  # dates and the like stay text
-        try:
-            value = self.constructor.construct_object(yaml.ScalarNode(tag, event.value))
-        except (ValueError, yaml.YAMLError):
-            self.fail("E_YAML_FEATURE", f"{event.value!r} is not an !!{tag.rpartition(':')[2]} "
-                      "(remove the tag or fix the value)", event.start_mark)
+        value: Any = event.value  # text, and dates and the like stay text
+        if tag in self._SCALARS and tag != "tag:yaml.org,2002:str":
+            try:
+                value = self.constructor.construct_object(yaml.ScalarNode(tag, event.value))
+            except (ValueError, yaml.YAMLError):
+                self.fail("E_YAML_FEATURE", f"{event.value!r} is not an "
+                          f"!!{tag.rpartition(':')[2]} (remove the tag or fix the value)",
+                          event.start_mark)
         self._grow(1, event.start_mark)
         self._place(value, event.start_mark)
         if event.anchor is not None:
