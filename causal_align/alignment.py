@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from causal_align.certificate import Certificate
@@ -89,7 +89,8 @@ class AlignmentResult:
 
     ``open_paths`` are shortest first, at most ``limit``; ``truncated`` says more exist.
     ``sigma_removed``/``sigma_added`` are the edge diff from G to G_σ. ``certificate`` proves
-    the verdict to :func:`~causal_align.certificate.verify_certificate`.
+    the verdict to :func:`~causal_align.certificate.verify_certificate`. ``diagram`` is G_σ
+    itself (with its G), which pictures are drawn from.
     """
 
     graph: str
@@ -106,6 +107,13 @@ class AlignmentResult:
     conjecture: Conjecture
     repairs: Repairs
     certificate: Certificate
+    diagram: SigmaGraph = field(repr=False, compare=False)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the verdict and the picture."""
+        from causal_align.html import notebook_html
+
+        return notebook_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form: fixed key order, sorted sets."""
@@ -185,7 +193,7 @@ def check_inner_alignment(
         sigma_added=g_sigma.added,
         conjecture=_conjecture(g_sigma, sources, targets, given, aligned, paths),
         repairs=Repairs((), None, ()) if aligned else _repairs(g_sigma, sources, targets, given),
-        certificate=certificate)
+        certificate=certificate, diagram=g_sigma)
 
 
 def check_queries(graph: CausalGraph, queries: Iterable[Query], *,

@@ -24,17 +24,27 @@ import json
 from causal_align.alignment import AlignmentResult
 from causal_align.explain import OpenPath
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "dot", "html")
 
 
 def render(result: AlignmentResult, format: str = "text") -> str:
-    """The report in ``format``: ``"text"``, ``"markdown"`` or ``"json"``.
+    """The report in ``format``: ``"text"``, ``"markdown"``, ``"json"``, ``"dot"`` (Graphviz
+    source of the picture) or ``"html"`` (one offline page with the picture).
 
     Raises
     ------
     ValueError
-        For any other format.
+        For any other format. (Without a Graphviz executable, the HTML page says why it has
+        no picture instead of raising.)
     """
+    if format == "dot":
+        from causal_align.picture import to_dot
+
+        return to_dot(result)
+    if format == "html":
+        from causal_align.html import to_html
+
+        return to_html(result)
     if format == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
     if format == "text":
@@ -52,7 +62,7 @@ def _names(nodes: tuple[str, ...]) -> str:
     return ", ".join(nodes) or "∅"
 
 
-def _query(result: AlignmentResult) -> str:
+def query_text(result: AlignmentResult) -> str:
     return f"({_names(result.base)} ⊥ {_names(result.regime)} | {_names(result.mesa)}) in G_σ"
 
 
@@ -66,7 +76,7 @@ def _sigma_lines(result: AlignmentResult) -> list[str]:
     return lines
 
 
-def _paths_sentence(result: AlignmentResult) -> str:
+def paths_sentence(result: AlignmentResult) -> str:
     given = f"given {_names(result.mesa)}" if result.mesa else "with nothing conditioned on"
     if result.aligned:
         return f"No open path from {_names(result.regime)} to {_names(result.base)} {given}."
@@ -81,7 +91,7 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def _conjecture_lines(result: AlignmentResult) -> list[str]:
+def conjecture_lines(result: AlignmentResult) -> list[str]:
     conjecture = result.conjecture
     base, mesa, regime = _names(result.base), _names(result.mesa), _names(result.regime)
     through = f"(2) every causal path from {regime} to {base} passes through {mesa}: " + \
@@ -97,7 +107,7 @@ def _conjecture_lines(result: AlignmentResult) -> list[str]:
     return [f"(1) {base} depends causally on {mesa}: {_yes(conjecture.depends)}", through, verdict]
 
 
-def _repair_lines(result: AlignmentResult) -> list[str]:
+def repair_lines(result: AlignmentResult) -> list[str]:
     repairs = result.repairs
     if result.aligned:
         return []
@@ -119,22 +129,22 @@ def _path_lines(index: int, path: OpenPath) -> list[str]:
 
 def _text(result: AlignmentResult) -> list[str]:
     sigma = _sigma_lines(result)
-    lines = [f"{result.graph}: {_verdict(result)}", f"query: {_query(result)}",
-             f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", _paths_sentence(result)]
+    lines = [f"{result.graph}: {_verdict(result)}", f"query: {query_text(result)}",
+             f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", paths_sentence(result)]
     for index, path in enumerate(result.open_paths, 1):
         lines += _path_lines(index, path)
     lines += ["", "The founding text's conjecture, read in G_σ:"]
-    lines += [f"  {line}" for line in _conjecture_lines(result)]
-    repairs = _repair_lines(result)
+    lines += [f"  {line}" for line in conjecture_lines(result)]
+    repairs = repair_lines(result)
     if repairs:
         lines += ["", "What would make it aligned:", *(f"  - {line}" for line in repairs)]
     return lines
 
 
 def _markdown(result: AlignmentResult) -> list[str]:
-    lines = [f"# {result.graph}: {_verdict(result)}", "", f"**Query:** {_query(result)}", "",
+    lines = [f"# {result.graph}: {_verdict(result)}", "", f"**Query:** {query_text(result)}", "",
              "**σ:**", "", *(f"- {line}" for line in _sigma_lines(result)), "",
-             "## Open paths", "", _paths_sentence(result), ""]
+             "## Open paths", "", paths_sentence(result), ""]
     if result.open_paths:
         lines += ["| # | path | kinds |", "|---|---|---|"]
         lines += [f"| {index} | `{path}` | {', '.join(path.kinds)} |"
@@ -143,8 +153,8 @@ def _markdown(result: AlignmentResult) -> list[str]:
             lines += ["", f"### {index}. `{path}`", "", *(f"- {reason}" for reason in path.explain())]
         lines.append("")
     lines += ["## The founding text's conjecture, read in G_σ", ""]
-    lines += [f"- {line}" for line in _conjecture_lines(result)]
-    repairs = _repair_lines(result)
+    lines += [f"- {line}" for line in conjecture_lines(result)]
+    repairs = repair_lines(result)
     if repairs:
         lines += ["", "## What would make it aligned", "", *(f"- {line}" for line in repairs)]
     return lines

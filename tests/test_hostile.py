@@ -1,0 +1,732 @@
+"""Hostile and accidental input: every case gets a CausalAlignError, fast and in bounded memory.
+
+Each test names the exact error code and the part of the message a user needs, and measures the
+wall time against a generous bound (:data:`BOUND`) so that a regression to quadratic or
+exponential behaviour fails instead of passing slowly. Cases that could crash the interpreter
+(deep nesting: libyaml recurses in C) run in a child process.
+
+The limits (:class:`~causal_align.loader.Limits`) are tested both ways: over the limit the file
+is refused with a message naming the flag that raises it, and with the limit raised the same file
+loads.
+
+The million-node chain runs only when ``CI=true`` (it takes about a minute and a half); a
+100,000-node chain, far beyond any recursion limit, runs always.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from causal_align import (
+    CausalAlignError,
+    CausalGraph,
+    GraphSpecError,
+    Limits,
+    SoftIntervention,
+    check_inner_alignment,
+    load_graph,
+    parse_graph,
+)
+from causal_align.cli import main
+
+REPO = Path(__file__).parent.parent
+BOUND = 5.0
+"""Seconds any single hostile input may take; the real cost is a small fraction of it."""
+MiB = 2**20
+
+VALID = """\
+nodes:
+  s: regime
+  X: cause
+  Y_m: mesa
+  Y_b: base
+edges:
+  - s -> X
+  - X -> Y_m
+  - Y_m -> Y_b
+regime: s
+query: {base: Y_b, mesa: Y_m}
+"""
+
+
+@contextmanager
+def within(seconds: float = BOUND) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    elapsed = time.perf_counter() - start
+    assert elapsed < seconds, f"took {elapsed:.1f} s (bound {seconds} s): super-linear behaviour?"
+
+
+def codes(error: GraphSpecError) -> list[str]:
+    return [problem.code for problem in error.problems]
+
+
+def refused(text: str, *, limits: Limits = Limits(), seconds: float = BOUND) -> GraphSpecError:
+    """The GraphSpecError that parse_graph raises for ``text``, within ``seconds``."""
+    with within(seconds), pytest.raises(GraphSpecError) as info:
+        parse_graph(text, limits=limits)
+    return info.value
+
+
+def load_refused(path: Path, *, limits: Limits = Limits(),
+                 seconds: float = BOUND) -> GraphSpecError:
+    with within(seconds), pytest.raises(GraphSpecError) as info:
+        load_graph(path, limits=limits)
+    return info.value
+
+
+def only(error: GraphSpecError) -> str:
+    """The message of the single problem in ``error``."""
+    assert len(error.problems) == 1, str(error)
+    return error.problems[0].message
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+# --- aliases: "billion laughs" -------------------------------------------------------------------
+
+
+def laughs(levels: int, *, mapping: bool = False, where: str = "description") -> str:
+    """A graph whose ``where`` holds ``levels`` levels of tenfold aliases (10**levels values)."""
+    if mapping:
+        first = "{" + ", ".join(f"k{i}: lol" for i in range(10)) + "}"
+    else:
+        first = "[" + ", ".join(["lol"] * 10) + "]"
+    lines = [f"- &a0 {first}"]
+    for level in range(1, levels):
+        refs = [f"*a{level - 1}"] * 10
+        body = ("{" + ", ".join(f"k{i}: {ref}" for i, ref in enumerate(refs)) + "}" if mapping
+                else "[" + ", ".join(refs) + "]")
+        lines.append(f"- &a{level} {body}")
+    if where == "nodes":  # as the label of node X
+        return "nodes:\n  s: regime\n  X:\n" + "".join(f"    {line}\n" for line in lines) + \
+            "edges: []\nregime: s\n"
+    head = {"nodes": "nodes: {s: regime}\n", "edges": "edges: []\n", "regime": "regime: s\n"}
+    head.pop(where, None)
+    return "".join(head.values()) + f"{where}:\n" + "".join(f"  {line}\n" for line in lines)
+
+
+@pytest.mark.parametrize(("levels", "mapping", "where"), [
+    (9, False, "description"), (9, True, "description"), (30, False, "description"),
+    (9, False, "edges"), (9, False, "nodes"),
+], ids=["lists-1e9", "mappings-1e9", "lists-1e30", "in-edges", "in-nodes"])
+def test_billion_laughs_is_refused(levels: int, mapping: bool, where: str) -> None:
+    error = refused(laughs(levels, mapping=mapping, where=where), seconds=1.0)
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert "aliases expand to more than 100,000 values (an alias bomb?)" in only(error)
+    assert error.problems[0].line is not None
+
+
+def test_many_aliases_to_one_big_anchor_are_refused() -> None:
+    # Not exponential, just wide: 20 aliases of a 10,000-item list (quadratic in the file size).
+    big = "[" + ", ".join(["x"] * 10_000) + "]"
+    text = (f"nodes: {{s: regime}}\nedges: []\nregime: s\ndescription:\n  - &big {big}\n"
+            + "".join("  - *big\n" for _ in range(20)))
+    error = refused(text, seconds=1.0)
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert error.problems[0].line == 5 + 10  # the alias that crossed 100,000
+
+
+ALIASED = """\
+nodes: {s: regime, A: '', B: '', C: '', D: '', P: policy, Q: policy, Y_b: base}
+edges: [s -> A, A -> B, B -> C, C -> D, A -> P, B -> P, C -> P, D -> P, P -> Q, Q -> Y_b,
+        A -> Q, B -> Q, C -> Q, D -> Q]
+regime: &regime s
+sigma:
+  - {target: P, context: &reads [A, B, C, D]}
+  - {target: Q, context: *reads}
+query: {base: Y_b, regime: *regime}
+"""
+"""A graph that uses aliases honestly: ``*reads`` adds 5 values (the list and its 4 items), ``*regime`` 1."""
+
+
+def test_the_alias_limit_refuses_and_raising_it_loads_the_same_file() -> None:
+    error = refused(ALIASED, limits=Limits(max_alias_values=5))
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert "aliases expand to more than 5 values" in only(error)
+    graph = parse_graph(ALIASED, limits=Limits(max_alias_values=6))
+    assert graph.sigma == (SoftIntervention("P", ["A", "B", "C", "D"]),
+                           SoftIntervention("Q", ["A", "B", "C", "D"]))
+    assert graph == parse_graph(ALIASED.replace("*reads", "[A, B, C, D]").replace("*regime", "s"))
+
+
+def test_the_alias_message_says_how_to_raise_the_limit() -> None:
+    # The other limits say "(raise it with --max-nodes or Limits(max_nodes=...))".
+    message = only(refused(laughs(9)))
+    assert "max_alias_values" in message
+
+
+def test_the_cli_can_raise_the_alias_limit(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # The issue asks for flags to raise every limit, alias expansion included.
+    path = write(tmp_path / "aliased.yaml", ALIASED)
+    assert main(["validate", str(path), "--max-alias-values", "5"]) == 2
+    assert "E_TOO_LARGE" in capsys.readouterr().err
+    assert main(["validate", str(path), "--max-alias-values", "6"]) == 0
+
+
+# --- deep nesting ---------------------------------------------------------------------------------
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("[" * DEEP + "]" * DEEP, 4),
+    ("{a: " * DEEP + "1" + "}" * DEEP, 4),
+    ("\n" + "- " * DEEP + "x", 5),
+    ("[{a: " * (DEEP // 2) + "1" + "}]" * (DEEP // 2), 4),
+    ("[" * DEEP, 4),  # never closed
+], ids=["flow-lists", "flow-mappings", "block-lists", "alternating", "unclosed"])
+def test_deep_nesting_is_refused_in_a_child_process(tmp_path: Path, body: str, line: int) -> None:
+    # libyaml's composer and some parsers recurse in C: a crash would take pytest down with it.
+    write(tmp_path / "deep.yaml", f"nodes: {{s: r}}\nedges: []\nregime: s\ndescription: {body}\n")
+    script = ("import causal_align\n"
+              "try:\n"
+              "    causal_align.load_graph('deep.yaml')\n"
+              "except causal_align.CausalAlignError as error:\n"
+              "    print(error)\n")
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    with within(2 * BOUND):  # includes starting Python and importing pydantic
+        run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=environment,
+                             capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, f"the interpreter died (exit {run.returncode}): {run.stderr[-500:]}"
+    assert "nested deeper than 64 levels [E_TOO_DEEP]" in run.stdout, run.stdout[-500:]
+    assert run.stdout.startswith(f"1 problem:\n  deep.yaml:{line}: ")
+
+
+def test_the_depth_limit_refuses_and_raising_it_loads_the_same_file() -> None:
+    # root mapping > sigma list > one intervention > its context list: 4 levels
+    text = VALID + "sigma: [{target: X, context: [s]}]\n"
+    error = refused(text, limits=Limits(max_depth=3))
+    assert codes(error) == ["E_TOO_DEEP"]
+    assert only(error).startswith("nested deeper than 3 levels")
+    assert parse_graph(text, limits=Limits(max_depth=4)).sigma == (SoftIntervention("X", ["s"]),)
+
+
+# --- size -------------------------------------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:  # sparse where the file system allows: nothing is written
+        handle.truncate(Limits().max_bytes + 1)
+    tracemalloc.start()
+    try:
+        error = load_refused(path, seconds=1.0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < MiB, f"{peak:,} bytes allocated: the file was read before its size was checked"
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert only(error) == ("the file has bytes: 67,108,865, more than the limit of 67,108,864 "
+                           "(raise it with --max-bytes or Limits(max_bytes=...))")
+
+
+def test_a_small_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
+    path = write(tmp_path / "g.yaml", VALID + "# padding\n" * 100_000)
+    tracemalloc.start()
+    try:
+        error = load_refused(path, limits=Limits(max_bytes=1000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000, f"{peak:,} bytes allocated: the file was read before its size was checked"
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert "more than the limit of 1,000 (raise it with --max-bytes" in only(error)
+
+
+def test_a_real_70_mb_file_is_refused_and_loads_with_the_limit_raised(tmp_path: Path) -> None:
+    # A valid graph padded with comments to 70 MB, over the default 64 MiB.
+    path = tmp_path / "padded.yaml"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(VALID)
+        line = "# " + "padding " * 12 + "\n"
+        handle.write(line * (70_000_000 // len(line)))
+    assert path.stat().st_size > Limits().max_bytes
+    error = load_refused(path, seconds=1.0)
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert "raise it with --max-bytes" in only(error)
+    with within():
+        graph = load_graph(path, limits=Limits(max_bytes=100_000_000))
+    assert graph.nodes == ("s", "X", "Y_m", "Y_b")
+
+
+def test_text_over_the_size_limit_is_refused() -> None:
+    error = refused(VALID, limits=Limits(max_bytes=100))
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert only(error) == ("the text has characters: 140, more than the limit of 100 (raise it "
+                           "with --max-bytes or Limits(max_bytes=...))")
+    assert parse_graph(VALID, limits=Limits(max_bytes=140)).nodes == ("s", "X", "Y_m", "Y_b")
+
+
+def test_a_50_mb_binary_file_is_refused_quickly(tmp_path: Path) -> None:
+    noise = random.Random(0).randbytes(MiB)
+    path = write(tmp_path / "noise.yaml", noise * 50)
+    error = load_refused(path)
+    assert codes(error) == ["E_ENCODING"]
+    assert only(error).startswith("not UTF-8 text: byte ")
+
+
+def test_a_50_mb_description_loads(tmp_path: Path) -> None:
+    path = write(tmp_path / "long.yaml", VALID + "description: " + "blah " * 10_000_000 + "\n")
+    with within():
+        graph = load_graph(path)
+    assert len(graph.description) == 50_000_000 - 1
+
+
+# --- bytes and characters ------------------------------------------------------------------------
+
+
+def test_random_binary_bytes_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "random.yaml", random.Random(1).randbytes(4096))
+    error = load_refused(path)
+    assert codes(error) == ["E_ENCODING"]
+    assert error.problems[0].line is not None
+
+
+@pytest.mark.parametrize(("data", "message", "line"), [
+    ("nodes:\n  s: caf\xe9\n".encode("latin-1"),
+     "not UTF-8 text: byte 15 is 0xe9 (save the file as UTF-8)", 2),
+    (VALID.encode("utf-16"), "not UTF-8 text: byte 0 is 0xff (save the file as UTF-8)", 1),
+    (VALID.encode("utf-8") + b"# \xc3\x28\n", "not UTF-8 text: byte 142 is 0xc3 (save the file as "
+     "UTF-8)", 12),
+    (b"nodes: {s: \xed\xa0\x80}\n", "not UTF-8 text: byte 11 is 0xed (save the file as UTF-8)", 1),
+], ids=["latin-1", "utf-16", "truncated-sequence", "encoded-surrogate"])
+def test_bytes_that_are_not_utf8_are_refused(tmp_path: Path, data: bytes, message: str,
+                                             line: int) -> None:
+    error = load_refused(write(tmp_path / "g.yaml", data))
+    assert codes(error) == ["E_ENCODING"]
+    assert only(error) == message
+    assert error.problems[0].line == line
+
+
+@pytest.mark.parametrize("character", ["\0", "\x07", "\x1b", "\x7f"],
+                         ids=["NUL", "BEL", "ESC", "DEL"])
+def test_control_characters_are_refused_with_a_line(tmp_path: Path, character: str) -> None:
+    path = write(tmp_path / "g.yaml", VALID.replace("Y_m: mesa", f"Y_m: me{character}sa"))
+    error = load_refused(path)
+    assert codes(error) == ["E_YAML_SYNTAX"]
+    problem = error.problems[0]
+    assert "control character" in problem.message
+    # one problem per line of output, positioned like every other problem
+    assert "\n" not in problem.message, repr(problem.message)
+    assert problem.line == 4, str(problem)
+
+
+def test_a_lone_surrogate_in_text_is_refused() -> None:
+    # Only parse_graph can see one: load_graph's UTF-8 decoding refuses encoded surrogates.
+    error = refused(VALID.replace("Y_m: mesa", "Y_m: me\ud800sa"))
+    assert codes(error) == ["E_YAML_SYNTAX"] or codes(error) == ["E_ENCODING"]
+
+
+# --- one megabyte names -----------------------------------------------------------------------------
+
+HUGE = "N" * MiB
+
+
+@pytest.mark.parametrize(("text", "code", "fix"), [
+    (VALID.replace("  X: cause", f"  X: cause\n  {HUGE}: big"), "E_YAML_SYNTAX", ""),  # key > 1024
+    (VALID.replace("  X: cause", f"  X: cause\n  ? {HUGE}\n  : big"), "E_INVALID_NAME",
+     "at most 200 characters)"),
+    (VALID.replace("s -> X", f"s -> {HUGE}"), "E_UNKNOWN_NODE", "(declare it under nodes:)"),
+    (VALID.replace("s -> X", f"{HUGE} -> X"), "E_UNKNOWN_NODE", "(declare it under nodes:)"),
+    (VALID.replace("s -> X", f"s => {HUGE}"), "E_EDGE_SYNTAX", "(latent common cause)"),
+    (VALID.replace("regime: s", f"regime: {HUGE}"), "E_UNKNOWN_NODE", "(declare it under nodes:)"),
+    (VALID.replace("base: Y_b", f"base: {HUGE}"), "E_UNKNOWN_NODE", "(declare it under nodes:)"),
+    (VALID + f"sigma: [{{target: {HUGE}}}]\n", "E_UNKNOWN_NODE", "(declare it under nodes:)"),
+    (VALID + f"sigma: [{{target: X, context: [{HUGE}]}}]\n", "E_UNKNOWN_NODE",
+     "(declare it under nodes:)"),
+    (VALID + f"? {HUGE}\n: 1\n", "E_UNKNOWN_KEY", "(expected one of: "),
+    (VALID.replace("  X: cause", f"  X: {{{HUGE}: 1}}"), "E_YAML_SYNTAX", ""),
+], ids=["node-key", "node-explicit-key", "edge-head", "edge-tail", "edge-syntax", "regime",
+        "query-base", "sigma-target", "sigma-context", "top-level-key", "label-key"])
+def test_a_megabyte_name_gets_a_short_message(text: str, code: str, fix: str) -> None:
+    error = refused(text)
+    assert codes(error) == [code]
+    assert len(str(error)) < 2000, f"{len(str(error)):,} characters"
+    # the name is cut, not the explanation: what to do survives
+    assert fix in only(error), only(error)[-200:]
+
+
+def test_a_megabyte_name_declared_and_used_gets_one_short_message() -> None:
+    text = f"nodes:\n  s: regime\n  ? {HUGE}\n  : big\nedges: [s -> {HUGE}]\nregime: s\n"
+    error = refused(text)
+    assert codes(error) == ["E_INVALID_NAME"]
+    assert "at most 200 characters" in str(error)
+    assert len(str(error)) < 2000
+
+
+def test_a_megabyte_label_is_fine() -> None:
+    with within():
+        graph = parse_graph(VALID.replace("X: cause", f"X: {HUGE}"))
+    assert graph.labels["X"] == HUGE
+
+
+# --- whitespace, BOMs, empty and odd documents ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    (VALID.replace("  s: regime", "\ts: regime"), 2),
+    (VALID.replace("  X: cause", "\tX: cause"), 3),
+    (VALID.replace("  - s -> X", "\t- s -> X"), 7),
+    ("nodes:\n\ts: regime\n", 2),
+], ids=["first-key", "second-key", "list-item", "short"])
+def test_tabs_for_indentation_are_refused(text: str, line: int) -> None:
+    error = refused(text)
+    assert codes(error) == ["E_YAML_SYNTAX"]
+    assert "tab character" in only(error)
+    assert error.problems[0].line == line
+
+
+def test_a_tab_gets_a_hint() -> None:
+    error = refused(VALID.replace("  s: regime", "\ts: regime"))
+    assert str(error.problems[0]) == ("<string>:2: not valid YAML, column 1: found a tab character "
+                                      "(YAML indents with spaces, not tabs) [E_YAML_SYNTAX]")
+
+
+def test_tabs_between_tokens_are_fine() -> None:
+    graph = parse_graph(VALID.replace("s: regime", "s:\tregime").replace("{base: Y_b",
+                                                                          "{base:\tY_b"))
+    assert graph == parse_graph(VALID)
+
+
+def test_a_bom_then_a_valid_graph_loads(tmp_path: Path) -> None:
+    graph = load_graph(write(tmp_path / "g.yaml", b"\xef\xbb\xbf" + VALID.encode()))
+    assert graph.nodes == ("s", "X", "Y_m", "Y_b")
+    assert parse_graph("\ufeff" + VALID) == parse_graph(VALID)
+
+
+def test_a_bom_then_an_invalid_graph_keeps_its_line_numbers(tmp_path: Path) -> None:
+    path = write(tmp_path / "g.yaml", b"\xef\xbb\xbf" + VALID.replace("- X -> Y_m",
+                                                                       "- X -> Y_mesa").encode())
+    error = load_refused(path)
+    assert codes(error) == ["E_UNKNOWN_NODE"]
+    assert error.problems[0].line == 8
+    assert only(error) == "unknown node 'Y_mesa' in \"X -> Y_mesa\" (did you mean 'Y_m'?)"
+
+
+def test_two_boms_are_refused() -> None:
+    assert codes(refused("\ufeff\ufeff" + VALID)) == ["E_YAML_SYNTAX"]
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\n      \n", b"# just\n# comments\n",
+                                  b"\xef\xbb\xbf", b"\xef\xbb\xbf# comment\n", b"---\n", b"~\n",
+                                  b"\r\n\r\n"],
+                         ids=["empty", "whitespace", "comments", "bom", "bom-comment",
+                              "document-start", "null", "crlf"])
+def test_an_empty_document_is_refused(tmp_path: Path, data: bytes) -> None:
+    error = load_refused(write(tmp_path / "g.yaml", data))
+    assert codes(error) == ["E_EMPTY_FILE"]
+    assert only(error) == "the file is empty (a graph needs nodes:, edges: and regime:)"
+    assert error.problems[0].line == 1
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("- nodes: {s: r}\n- edges: []\n", "a list"),
+    ("[nodes, edges, regime]\n", "a list"),
+    ("nodes\n", "a scalar"),
+    ("42\n", "a scalar"),
+    ("'nodes: {s: r}'\n", "a scalar"),
+], ids=["block-list", "flow-list", "word", "number", "quoted"])
+def test_a_document_that_is_not_a_mapping_is_refused(text: str, found: str) -> None:
+    error = refused(text)
+    assert codes(error) == ["E_NOT_MAPPING"]
+    assert only(error) == ("the document must be a mapping with nodes:, edges: and regime:, "
+                           f"found {found}")
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("---\n" + VALID + "---\n" + VALID, 13),
+    (VALID + "---\n" + VALID, 12),
+    (VALID + "--- x\n", 12),
+    (VALID + "...\n---\n{}\n", 13),
+], ids=["two-documents", "second-without-first", "second-scalar", "after-end-marker"])
+def test_more_than_one_document_is_refused(text: str, line: int) -> None:
+    error = refused(text)
+    assert codes(error) == ["E_YAML_SYNTAX"]
+    assert only(error) == ("more than one YAML document (a graph file holds one; remove the "
+                           "second ---)")
+    assert error.problems[0].line == line
+
+
+# --- YAML features a graph file does not use ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    (VALID + "name: !!python/object/apply:os.system ['echo owned']\n",
+     "tag:yaml.org,2002:python/object/apply:os.system"),
+    (VALID + "name: !!python/name:os.system\n", "tag:yaml.org,2002:python/name:os.system"),
+    (VALID.replace("X: cause", "X: !custom cause"), "!custom"),
+    (VALID.replace("query: {", "query: !q {"), "!q"),
+    (VALID.replace("X: cause", "X: !!binary Y2F1c2U="), "tag:yaml.org,2002:binary"),
+    (VALID.replace("regime: s", "regime: !!set {s}"), "tag:yaml.org,2002:set"),
+    ("%TAG !e! tag:example.com,2000:\n---\n" + VALID.replace("edges:", "edges: !e!list"),
+     "tag:example.com,2000:list"),
+], ids=["python-apply", "python-name", "local", "local-on-mapping", "binary", "set", "tag-directive"])
+def test_unknown_tags_are_refused(text: str, tag: str) -> None:
+    error = refused(text)
+    assert codes(error) == ["E_YAML_FEATURE"]
+    assert only(error).startswith(f"unknown tag {tag!r} (remove it")
+
+
+@pytest.mark.parametrize("text", [
+    "base: &base {s: regime, X: cause}\nnodes:\n  <<: *base\nedges: [s -> X]\nregime: s\n",
+    "nodes: {s: regime, X: cause}\nedges: [s -> X]\nregime: s\nquery:\n  <<: {base: X}\n",
+], ids=["alias", "inline"])
+def test_merge_keys_are_refused(text: str) -> None:
+    error = refused(text)
+    assert codes(error) == ["E_YAML_FEATURE"]
+    assert only(error) == "merge keys (<<) are not supported (write the keys out)"
+
+
+@pytest.mark.parametrize("value", [
+    "!!int ''", "!!int +", "!!int _", "!!float ''", "!!float _", "!!bool maybe", "!!bool ''",
+    "!!int abc", "!!float abc",
+])
+def test_a_tagged_scalar_that_is_not_of_its_type_is_refused(value: str) -> None:
+    error = refused(VALID + f"name: {value}\n")
+    assert codes(error) == ["E_YAML_FEATURE"]
+    assert "(remove the tag or fix the value)" in only(error)
+    assert error.problems[0].line == 12
+
+
+def loads_or_refuses(text: str, *, seconds: float = BOUND) -> GraphSpecError | None:
+    """parse_graph either loads ``text`` or raises GraphSpecError, within ``seconds``."""
+    with within(seconds):
+        try:
+            parse_graph(text)
+        except GraphSpecError as error:
+            return error
+    return None
+
+
+@pytest.mark.parametrize("value", [
+    "0b" + "1" * 20_000, "0x" + "f" * 10_000, "0" + "7" * 10_000, "1" + ":59" * 5_000,
+    "!!int 0b" + "1" * 20_000,
+], ids=["binary", "hex", "octal", "sexagesimal", "tagged-binary"])
+def test_a_huge_integer_where_text_belongs(value: str) -> None:
+    # Such integers cannot be printed with repr (Python's 4,300-digit limit): the loader may
+    # keep them as text (a valid name) or refuse them, but only with a GraphSpecError.
+    error = loads_or_refuses(VALID + f"name: {value}\n")
+    if error is not None:
+        assert codes(error) in (["E_TYPE"], ["E_YAML_FEATURE"])
+        assert len(str(error)) < 2000
+        assert error.problems[0].line == 12
+
+
+def test_a_huge_plain_number_does_not_blame_a_tag() -> None:
+    error = loads_or_refuses(VALID + "name: " + "9" * 5_000 + "\n")
+    if error is not None:
+        assert len(str(error)) < 2000
+        assert "tag" not in only(error), only(error)  # there is no tag to remove
+
+
+def test_a_long_sexagesimal_number_is_read_in_linear_time() -> None:
+    # YAML 1.1 reads 1:2:3 as an integer in base 60; PyYAML's constructor is quadratic in the
+    # number of parts (200,000 parts, 600 kB, take about 10 s).
+    error = loads_or_refuses(VALID + "name: 1" + ":59" * 200_000 + "\n")
+    if error is not None:
+        assert error.problems[0].line == 12
+        assert len(str(error)) < 2000
+
+
+# --- node limit and the command line ----------------------------------------------------------------
+
+ELEVEN = ("nodes: {" + ", ".join(f"N{i}: ''" for i in range(11)) + "}\n"
+          "edges: [" + ", ".join(f"N0 -> N{i}" for i in range(1, 11)) + "]\nregime: N0\n"
+          "query: {base: N10}\n")
+
+
+def test_too_many_nodes_are_refused_and_raising_the_limit_loads() -> None:
+    error = refused(ELEVEN, limits=Limits(max_nodes=10))
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert only(error) == ("the graph has nodes: 11, more than the limit of 10 (raise it with "
+                           "--max-nodes or Limits(max_nodes=...))")
+    assert len(parse_graph(ELEVEN, limits=Limits(max_nodes=11)).nodes) == 11
+
+
+def test_a_million_nodes_over_a_small_limit_are_refused_quickly() -> None:
+    text = "nodes:\n" + "".join(f"  n{i}: ''\n" for i in range(1_000_000)) + "edges: []\n" \
+        "regime: n0\n"
+    error = refused(text, limits=Limits(max_nodes=10))
+    assert codes(error) == ["E_TOO_LARGE"]
+    assert "more than the limit of 10 (raise it with --max-nodes" in only(error)
+
+
+@pytest.mark.parametrize("command", ["check", "validate"])
+def test_the_cli_max_bytes_flag(command: str, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "g.yaml", VALID)
+    assert main([command, str(path), "--max-bytes", "139"]) == 2
+    err = capsys.readouterr().err
+    assert "the file has bytes: 140, more than the limit of 139 (raise it with --max-bytes" in err
+    assert "[E_TOO_LARGE]" in err
+    assert main([command, str(path), "--max-bytes", "140"]) == 0
+
+
+@pytest.mark.parametrize("command", ["check", "validate"])
+def test_the_cli_max_nodes_flag(command: str, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "eleven.yaml", ELEVEN)
+    assert main([command, str(path), "--max-nodes", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "the graph has nodes: 11, more than the limit of 10 (raise it with --max-nodes" in err
+    assert main([command, str(path), "--max-nodes", "11"]) in (0, 1)
+    assert "E_TOO_LARGE" not in capsys.readouterr().err
+
+
+def test_the_cli_refuses_a_negative_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "g.yaml", "--max-nodes", "-1"])
+    assert info.value.code == 2
+    assert "expected a whole number >= 0, found '-1'" in capsys.readouterr().err
+
+
+# --- bounded time and memory for large but legal-looking files -------------------------------------
+
+
+def test_many_unknown_nodes_are_suggested_for_in_bounded_time() -> None:
+    # "did you mean" compares each unknown name with the known ones: it must not be quadratic.
+    count = 1300
+    text = ("nodes: {s: r, " + ", ".join(f"node{i}: ''" for i in range(count)) + "}\n"
+            "edges: [" + ", ".join(f"nod{i} -> node{i}" for i in range(count)) + "]\nregime: s\n")
+    error = refused(text)
+    assert set(codes(error)) == {"E_UNKNOWN_NODE"}
+    assert error.problems[0].message.startswith("unknown node 'nod0' in \"nod0 -> node0\"")
+
+
+def test_a_long_context_is_checked_in_linear_time() -> None:
+    count = 40_000
+    reads = [f"n{i}" for i in range(count)]
+    text = ("nodes: {s: r, D: '', " + ", ".join(f"{name}: ''" for name in reads) + "}\n"
+            "edges: [s -> D]\nregime: s\n"
+            "sigma: [{target: D, context: [" + ", ".join(reads) + "]}]\n")
+    with within():
+        graph = parse_graph(text)
+    assert graph.sigma[0].context == tuple(reads)
+
+
+def test_a_long_context_in_python_is_checked_in_linear_time() -> None:
+    reads = [f"n{i}" for i in range(40_000)]
+    with within():
+        graph = CausalGraph(["s", "D", *reads], ["s -> D"], regime="s",
+                            sigma=[SoftIntervention("D", reads)])
+    assert len(graph.sigma[0].context or ()) == 40_000
+
+
+@pytest.mark.parametrize("filler", [" ", "\t", " \t"], ids=["spaces", "tabs", "mixed"])
+def test_a_malformed_edge_full_of_whitespace_is_refused_in_linear_time(filler: str) -> None:
+    item = "a" + filler * (40_000 // len(filler)) + "b"
+    error = refused(f"nodes: {{s: r, a: x, b: y}}\nedges: ['{item}']\nregime: s\n")
+    assert codes(error) == ["E_EDGE_SYNTAX"]
+    assert len(str(error)) < 2000
+
+
+def test_many_problems_give_a_bounded_message() -> None:
+    # 200,000 self-loops in 1.8 MB: listing every one would make a message of over 20 MB.
+    text = "nodes: {s: r, a: x}\nedges:\n" + "- a -> a\n" * 200_000 + "regime: s\n"
+    error = refused(text)
+    assert codes(error)[0] == "E_SELF_LOOP"
+    assert "edges[0]: self-loop \"a -> a\"" in str(error)
+    assert len(str(error)) < 200_000, f"{len(str(error)):,} characters"
+
+
+def test_many_duplicate_keys_give_a_bounded_message() -> None:
+    text = VALID + "name: x\n" * 100_000
+    error = refused(text)
+    assert codes(error)[0] == "E_DUPLICATE_KEY"
+    assert len(str(error)) < 200_000, f"{len(str(error)):,} characters"
+
+
+MEMORY_SCRIPT = """\
+import sys, tracemalloc
+import causal_align
+MiB = 2**20
+shape, levels, size = sys.argv[1], 30, 1_000_000
+if shape == "nested":
+    body = "".join("{? " + "K" * size + f"{i} : " for i in range(levels)) + "x" + "}" * levels
+else:
+    body = "{" + ", ".join("? " + "K" * size + f"{i} : x" for i in range(levels)) + "}"
+text = "nodes: {s: r}\\nedges: []\\nregime: s\\nextra: " + body + "\\n"
+tracemalloc.start()
+try:
+    causal_align.parse_graph(text)
+except causal_align.GraphSpecError as error:
+    print(*[problem.code for problem in error.problems])
+print(tracemalloc.get_traced_memory()[1] // MiB)
+"""
+
+
+def test_long_keys_nested_deep_cost_memory_linear_in_the_file(tmp_path: Path) -> None:
+    # Thirty 1 MB keys, nested (a: {b: {c: ...}}) or side by side: the same 30 MB of text must
+    # cost about the same memory; locations like "extra.a.b.c" must not copy every key above.
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    grown: dict[str, int] = {}
+    for shape in ("flat", "nested"):
+        run = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, shape], cwd=tmp_path,
+                             env=environment, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr[-500:]
+        found, megabytes = run.stdout.splitlines()
+        assert found == "E_UNKNOWN_KEY"
+        grown[shape] = int(megabytes)
+    assert grown["nested"] < 2 * grown["flat"] + 16, f"peak MB while parsing: {grown}"
+
+
+# --- no recursion: long chains -----------------------------------------------------------------------
+
+
+def chain_text(count: int) -> str:
+    """s -> V0 -> V1 -> ... -> V{count-2}, σ on the middle node reading its parent."""
+    middle = count // 2
+    return ("nodes:\n  s: regime\n" + "".join(f"  V{i}: ''\n" for i in range(count - 1))
+            + "edges:\n  - s -> V0\n" + "".join(f"  - V{i} -> V{i + 1}\n" for i in range(count - 2))
+            + f"regime: s\nsigma:\n  - target: V{middle}\n    context: [V{middle - 1}]\n")
+
+
+def check_chain(graph: CausalGraph, count: int) -> None:
+    last = f"V{count - 2}"
+    result = check_inner_alignment(graph, base=last, limit=1)
+    assert not result.aligned
+    assert len(result.open_paths) == 1
+    path = str(result.open_paths[0])
+    assert path.startswith("s -> V0 -> V1 -> ") and path.endswith(f" -> {last}")
+    assert check_inner_alignment(graph, base=last, mesa=f"V{count // 3}", limit=1).aligned
+
+
+def test_a_100_000_node_chain_loads_and_is_checked() -> None:
+    count = 100_000
+    graph = parse_graph(chain_text(count))
+    assert len(graph.nodes) == count
+    check_chain(graph, count)
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true",
+                    reason="about 90 s: runs in CI (CI=true); the 100,000-node chain runs always")
+def test_a_million_node_chain_loads_and_is_checked(tmp_path: Path) -> None:
+    count = 1_000_000
+    path = write(tmp_path / "chain.yaml", chain_text(count))
+    graph = load_graph(path)
+    assert len(graph.nodes) == count
+    check_chain(graph, count)
+    built = CausalGraph.from_edges(["s -> V0", *(f"V{i} -> V{i + 1}" for i in range(count - 2))],
+                                   regime="s")
+    assert check_inner_alignment(built, base=f"V{count - 2}", limit=1).open_paths
+
+
+def test_every_hostile_error_is_a_causal_align_error() -> None:
+    # The base class callers catch: GraphSpecError is a CausalAlignError is a ValueError.
+    error = refused("")
+    assert isinstance(error, CausalAlignError) and isinstance(error, ValueError)
