@@ -131,4 +131,4 @@ def to_html(result: AlignmentResult) -> str:
         parts += ["<h2>What would make it aligned</h2>", _list(repairs)]
     parts += [f'<p class="note">Certificate: {escape(result.certificate.kind)}, checked by '
               "causal_align.verify_certificate.</p>", "</body></html>"]
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts)

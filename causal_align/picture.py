@@ -140,7 +140,7 @@ def to_dot(result: AlignmentResult) -> str:
                          f"color=\"#c7c7c7\", constraint=false{extra}, "
                          f"tooltip=\"removed by σ\"];")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 def _node_style(result: AlignmentResult, node: str,

@@ -165,7 +165,7 @@ def test_check_negative_limit_exits_2(capsys: pytest.CaptureFixture[str]) -> Non
 
 @pytest.mark.parametrize("argv", [
     ["check"],
-    ["check", "graphs/coinrun.yaml", "--format", "html"],
+    ["check", "graphs/coinrun.yaml", "--format", "pdf"],
     ["check", "graphs/coinrun.yaml", "--limit", "x"],
     ["validate"],
     ["frobnicate"],
