@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from causal_align.certificate import Certificate
-from causal_align.errors import CausalAlignError
+from causal_align.errors import CausalAlignError, GraphSpecError
 from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention
@@ -172,10 +172,13 @@ def check_inner_alignment(
     check_query(query_base, query_mesa, query_regime, graph.node_set, graph.regime, problems,
                 require_base=True, where="",
                 otherwise=f"it is not a node of {graph.name}")
+    try:
+        g_sigma = sigma_graph(graph, sigma)
+    except GraphSpecError as error:
+        problems.found.extend(error.problems)
     problems.raise_if_any()
     sources = _names(query_regime)
     targets, given = _names(query_base), _names(query_mesa)
-    g_sigma = sigma_graph(graph, sigma)
     reached = Prepared(g_sigma, sources, targets, given).reachable()
     aligned = all(node not in targets for node, _ in reached)
     raw_paths, truncated = ([], False) if aligned else open_paths(

@@ -110,6 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(argv)
     if options.command == "validate":
         return _validate(options.files, _limits(options))
+    overrides = [flag for flag, value in (("--base", options.base), ("--mesa", options.mesa),
+                                          ("--regime", options.regime), ("--sigma", options.sigma),
+                                          ("--no-sigma", options.no_sigma or None))
+                 if value is not None]
+    if options.query_file and overrides:
+        print(f"error: --query-file cannot be combined with {', '.join(overrides)} (put them in "
+              "the query file)", file=sys.stderr)
+        return BAD_INPUT
     try:
         graph = load_graph(options.file, limits=_limits(options))
         if options.query_file:

@@ -49,7 +49,8 @@ class Junction:
     from a collider to the conditioned node that opens it (just the node when it is in Y_m,
     empty for chains and forks); ``sigma_edges`` are the σ-added edges of the path told at this
     node (at the σ target, or at the other end when the target ends the path);
-    ``latent_edges`` are the path's ``<->`` edges told at this node (each told once).
+    ``latent_edges`` are the path's ``<->`` edges told at this node (each told once);
+    ``sigma_descent`` the σ-added edges on ``down_to_mesa``.
     """
 
     node: str
@@ -59,6 +60,7 @@ class Junction:
     down_to_mesa: tuple[str, ...]
     sigma_edges: tuple[Edge, ...]
     latent_edges: tuple[Edge, ...]
+    sigma_descent: tuple[Edge, ...] = ()
 
     def reason(self) -> str:
         """One sentence a reader can check against the picture."""
@@ -70,6 +72,9 @@ class Junction:
         else:
             text = (f"{self.node} is a collider ({shape}), opened because its descendant "
                     f"{self.down_to_mesa[-1]} is conditioned on: {' -> '.join(self.down_to_mesa)}")
+        for edge in self.sigma_descent:
+            text += (f" (on that descent, {edge} exists only because σ({edge.head}) reads "
+                     f"{edge.tail})")
         for edge in self.latent_edges:
             text += f"; {edge} means {edge.tail} and {edge.head} share a latent common cause"
         for edge in self.sigma_edges:
@@ -80,6 +85,7 @@ class Junction:
         return {"node": self.node, "kind": self.kind, "down_to_mesa": list(self.down_to_mesa),
                 "sigma_edges": [str(edge) for edge in self.sigma_edges],
                 "latent_edges": [str(edge) for edge in self.latent_edges],
+                "sigma_descent": [str(edge) for edge in self.sigma_descent],
                 "reason": self.reason()}
 
 
@@ -102,7 +108,11 @@ class OpenPath:
         return bool(self.sigma_edges)
 
     def explain(self) -> tuple[str, ...]:
-        """One sentence per interior node, from the regime node towards Y_b."""
+        """One sentence per interior node, from the regime node towards Y_b; for a path with
+        no interior node, one sentence about its single edge."""
+        if not self.junctions:
+            return (f"{self} is a single edge: the regime changes {self.nodes[-1]}'s own "
+                    "mechanism, which no conditioning can block",)
         return tuple(junction.reason() for junction in self.junctions)
 
     def __str__(self) -> str:
@@ -161,9 +171,11 @@ def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, 
         latent = [Edge(node, nodes[index + 1], bidirected=True)] if arrow_out == "<->" else []
         if index == 1 and arrow_in == "<->":
             latent.insert(0, Edge(nodes[0], node, bidirected=True))
+        descent = tuple(Edge(upper, lower) for upper, lower in zip(chain, chain[1:])
+                        if graph.is_added(upper, lower))
         junctions.append(Junction(node, kind, f"{nodes[index - 1]} {arrow_in}",
                                   f"{arrow_out} {nodes[index + 1]}", tuple(chain), told_here,
-                                  tuple(latent)))
+                                  tuple(latent), descent))
     colliders = [junction for junction in junctions if junction.kind == "collider"]
     kinds = [CAUSAL_LEAK] if all(arrow == "->" for arrow in arrows) else [SELECTION_LEAK]
     if any(len(junction.down_to_mesa) == 1 for junction in colliders):

@@ -66,10 +66,10 @@ class Limits:
     max_depth: int = 64
 
 
-def _too_large(what: str, found: int, limit: int, flag: str, field: str,
+def _too_large(what: str, found: int, unit: str, limit: int, flag: str, field: str,
                source: str) -> GraphSpecError:
-    return GraphSpecError([Problem("E_TOO_LARGE", f"{what} {found:,}, more than the limit of "
-                                   f"{limit:,} (raise it with {flag} or Limits({field}=...))",
+    return GraphSpecError([Problem("E_TOO_LARGE", f"{what} {found:,} {unit}, more than the limit "
+                                   f"of {limit:,} (raise it with {flag} or Limits({field}=...))",
                                    source=source)])
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -93,12 +93,12 @@ def parse_graph(text: str, *, source: str = "<string>", default_name: str = "gra
                 limits: Limits = Limits()) -> CausalGraph:
     """Read a graph from YAML text; ``source`` names it in error messages."""
     if len(text) > limits.max_bytes:
-        raise _too_large("the text has characters:", len(text), limits.max_bytes, "--max-bytes",
+        raise _too_large("the text is", len(text), "characters", limits.max_bytes, "--max-bytes",
                          "max_bytes", source)
     data, lines = _read_yaml(text, source, limits)
     nodes = data.get("nodes")
     if isinstance(nodes, dict) and len(nodes) > limits.max_nodes:
-        raise _too_large("the graph has nodes:", len(nodes), limits.max_nodes, "--max-nodes",
+        raise _too_large("the graph has", len(nodes), "nodes", limits.max_nodes, "--max-nodes",
                          "max_nodes", source)
     origin = Origin(source, lines)
     spec = _validated(GraphFile, data, origin)
@@ -150,7 +150,7 @@ def _read_text(path: Path, limits: Limits) -> str:
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise _too_large("the file has bytes:", size, limits.max_bytes, "--max-bytes",
+            raise _too_large("the file is", size, "bytes", limits.max_bytes, "--max-bytes",
                              "max_bytes", str(path))
         data = path.read_bytes()
     except OSError as error:
@@ -438,4 +438,7 @@ def _describe(value: Any) -> str:
     kinds = {dict: "a mapping", list: "a list", type(None): "nothing (null)"}
     if type(value) in kinds:
         return kinds[type(value)]
+    if isinstance(value, bool):
+        return (f"the boolean {value} (YAML reads yes, no, on, off, true and false as booleans: "
+                "quote a name that is one of them, e.g. 'no')")
     return f"{type(value).__name__} {value!r}"

@@ -96,7 +96,9 @@ def conjecture_lines(result: AlignmentResult) -> list[str]:
     base, mesa, regime = _names(result.base), _names(result.mesa), _names(result.regime)
     through = f"(2) every causal path from {regime} to {base} passes through {mesa}: " + \
         _yes(conjecture.all_through_mesa)
-    if conjecture.all_through_mesa != conjecture.all_through_mesa_in_g:
+    if not conjecture.has_causal_route:
+        through += f" (vacuously: no causal path runs from {regime} to {base})"
+    elif conjecture.all_through_mesa != conjecture.all_through_mesa_in_g:
         through += (f" (read in G it would be {_yes(conjecture.all_through_mesa_in_g)}: σ "
                     f"{'adds' if conjecture.all_through_mesa_in_g else 'cuts'} a causal path)")
     if conjecture.agrees is None:

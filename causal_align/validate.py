@@ -286,8 +286,9 @@ def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
         sets[role] = set()
         for node, location in pairs:
             if node not in known:
+                pool = declared if role == "regime" else known
                 problems.add("E_UNKNOWN_NODE", location, f"unknown node {node!r} in {where}{role} "
-                             f"({suggest(node, known, otherwise)})")
+                             f"({suggest(node, pool, otherwise)})")
             elif role == "regime" and node not in declared:
                 problems.add("E_REGIME_UNDECLARED", location, f"{node!r} is not a declared regime "
                              f"node (declared: {', '.join(sorted(declared))})")

@@ -23,13 +23,19 @@ GRAPHS = sorted(path.stem for path in (ROOT / "graphs").glob("*.yaml"))
 # The verdicts documented in each graph's header comment.
 EXIT_CODES = {
     "aligned_proxy": 0,
+    "autoplay_watch_time": 1,
     "coinrun": 1,
     "confounded_proxy": 1,
     "deceptive_cue": 1,
+    "keys_and_chests": 1,
+    "prompt_injection": 1,
     "reward_tampering": 1,
     "reward_tampering_fixed": 0,
+    "rlhf_rater_shift": 1,
     "sigma_cuts_cue": 0,
     "transport_age_shift": 1,
+    "transport_mediator_shift": 0,
+    "tutoring_policy": 0,
 }
 
 TWO_REGIMES = """\
@@ -357,7 +363,7 @@ def test_validate_every_example(capsys: pytest.CaptureFixture[str]) -> None:
     files = [f"graphs/{name}.yaml" for name in GRAPHS]
     code, out, err = _run(capsys, "validate", *files)
     assert (code, err) == (0, "")
-    assert [line.split(": ok (")[0] for line in out.splitlines()] == [*files, "8 of 8 files valid"]
+    assert [line.split(": ok (")[0] for line in out.splitlines()] == [*files, "14 of 14 files valid"]
     assert "graphs/coinrun.yaml: ok (8 nodes, 11 edges)\n" in out
     assert "graphs/transport_age_shift.yaml: ok (5 nodes, 7 edges)\n" in out
 

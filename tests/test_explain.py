@@ -60,6 +60,22 @@ def test_to_dict_is_plain_data() -> None:
         "path": "s -> A -> Y_b", "nodes": ["s", "A", "Y_b"], "arrows": ["->", "->"],
         "kinds": ["causal leak"], "sigma_edges": [],
         "junctions": [{"node": "A", "kind": "chain", "down_to_mesa": [], "sigma_edges": [],
-                       "latent_edges": [],
+                       "latent_edges": [], "sigma_descent": [],
                        "reason": "A is a chain (s -> A -> Y_b), not conditioned on"}],
     }
+
+
+def test_a_sigma_edge_on_a_collider_descent_is_named() -> None:
+    # Page is a collider opened through Page -> D -> Y_m, and Page -> D exists only through σ.
+    path = only_path("s -> Page", "Req -> Page", "Req -> Y_b", "D -> Y_m",
+                     sigma=[SoftIntervention("D", ["Page"])])
+    assert str(path) == "s -> Page <- Req -> Y_b"
+    assert path.explain()[0] == (
+        "Page is a collider (s -> Page <- Req), opened because its descendant Y_m is conditioned "
+        "on: Page -> D -> Y_m (on that descent, Page -> D exists only because σ(D) reads Page)")
+
+
+def test_a_direct_edge_gets_its_own_sentence() -> None:
+    path = only_path("s -> Y_b", "s -> Y_m")
+    assert path.explain() == ("s -> Y_b is a single edge: the regime changes Y_b's own "
+                              "mechanism, which no conditioning can block",)
