@@ -12,6 +12,8 @@ from causal_align.alignment import (AlignmentResult, Conjecture, Repairs, check_
 from causal_align.certificate import Certificate, CertificateError, verify_certificate
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem
 from causal_align.explain import Junction, OpenPath
+from causal_align.interop import (from_dagitty, from_networkx, from_pgmpy, to_dagitty,
+                                 to_networkx, to_pgmpy)
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.loader import Limits, dump_graph, load_graph, load_queries, parse_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention
@@ -38,10 +40,16 @@ __all__ = [
     "check_inner_alignment",
     "check_queries",
     "dump_graph",
+    "from_dagitty",
+    "from_networkx",
+    "from_pgmpy",
     "load_graph",
     "load_queries",
     "parse_graph",
     "render",
     "sigma_graph",
+    "to_dagitty",
+    "to_networkx",
+    "to_pgmpy",
     "verify_certificate",
 ]

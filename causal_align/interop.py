@@ -20,8 +20,9 @@ mesa Y_m           ``[adjusted]``       ``graph["mesa"]``                   role
 
 **σ has no counterpart** in any of these formats: none can say "the learned policy replaces
 D_m's mechanism". ``to_*(graph)`` writes G, and σ is lost (hand it back to ``from_*`` with
-``sigma=``). ``to_*(graph, sigma=True)`` writes G_σ instead: plain d-separation in it answers
-the same query, so dagitty's or pgmpy's own d-separation tests agree with our verdict there.
+``sigma=``). ``to_*(graph, sigma=True)`` writes G_σ instead: plain d-separation in it (after
+latent expansion for networkx) answers the same query, so the other tools' own d-separation
+tests agree with our verdict there.
 
 **The regime is always an argument** of ``from_*``: no other tool has a regime node (a dagitty
 *exposure* is a treatment, not a training/deployment indicator), so ``[exposure]`` is written
@@ -129,6 +130,12 @@ def to_dagitty(graph: CausalGraph, *, sigma: bool = False) -> str:
         The dagitty text, without a trailing newline. Names that are not dagitty barewords
         (``Y-b``) are quoted; control characters in labels (newlines, tabs) become spaces.
 
+    Notes
+    -----
+    dagitty.net shows the three marked sets, but its own verdict on exposure, outcome and
+    adjusted nodes is about adjusting for the effect of s on Y_b, a different question. Ours is
+    a d-separation: in R, ``dseparated(g, "s", "Y_b", "Y_m")`` on the ``sigma=True`` export.
+
     Examples
     --------
     >>> from causal_align import CausalGraph
@@ -213,7 +220,8 @@ def from_dagitty(
       g.dagitty:1: unsupported graph type 'pdag', a partially directed graph: some edges have no direction (causal_align reads a causal diagram, dag { ... }) [E_DAGITTY]
     """
     parsed = _DagittyParser(text, source).parse()
-    nodes, edges, problems = parsed.nodes, parsed.edges, list(parsed.problems)
+    nodes, edges = parsed.nodes, parsed.edges
+    problems: list[Problem] = []
     for node, (line, attributes) in nodes.items():
         if not _is_name(node) and not attributes.get("latent"):
             problems.append(Problem("E_INVALID_NAME", f"invalid node name {node!r} "
@@ -228,7 +236,7 @@ def from_dagitty(
     edge_lines: dict[tuple[str, str, bool], int] = {}
     for left, arrow, right, line in edges:
         if arrow in ("->", "<-", "<->"):
-            edge = Edge(left, right, arrow == "<->")
+            edge = Edge(*((right, left) if arrow == "<-" else (left, right)), arrow == "<->")
             (bidirected if edge.bidirected else directed).append((edge.tail, edge.head))
             edge_lines.setdefault(edge.key(), line)
         elif arrow == "--":
@@ -265,8 +273,13 @@ _TOKEN = re.compile(r"""
   | (?P<edge><->|<-@|@->|@-@|@--|--@|->|--|<-)
   | (?P<word>-?[0-9A-Za-z_.]+)
   | (?P<punct>[{}\[\]=,+])
-  | (?P<quote>")
-""", re.VERBOSE)
+  | (?P<string>"(?:[^"\\\x00-\x1f\x7f]|\\"|\\[\r\n]+|\\(?![\r\n"]))*")
+  | (?P<open>")
+  | (?P<bad>.)
+""", re.VERBOSE | re.DOTALL)
+"""dagitty's tokens. In a string ``\\"`` is a quote, ``\\`` + newline continues the line and any
+other ``\\`` is itself: dagitty has no escape for the backslash."""
+_ESCAPE = re.compile(r'\\"|\\[\r\n]+')
 
 
 class _Token:
@@ -290,59 +303,31 @@ class _DagittyParser:
         self.name = ""
         self.nodes: dict[str, tuple[int, dict[str, str | bool]]] = {}
         self.edges: list[tuple[str, str, str, int]] = []
-        self.problems: list[Problem] = []
 
     def fail(self, message: str, line: int) -> GraphSpecError:
         return GraphSpecError([Problem("E_DAGITTY", message, line=line, source=self.source)])
 
     def _tokenize(self, text: str) -> list[_Token]:
         tokens: list[_Token] = []
-        position, line = 0, 1
-        while position < len(text):
-            match = _TOKEN.match(text, position)
-            if match is None:
-                raise self.fail(f"unexpected character {text[position]!r} (dagitty names are "
-                                "plain words or \"double-quoted\")", line)
-            kind = match.lastgroup or ""
-            if kind == "quote":
-                value, end = self._string(text, match.end(), line)
-                if tokens and tokens[-1].text == "+" and len(tokens) > 1 \
-                        and tokens[-2].kind == "string":  # "a" + "b" is one string
-                    tokens.pop()
+        line = 1
+        for match in _TOKEN.finditer(text):
+            kind, value = match.lastgroup or "", match.group()
+            if kind in ("bad", "open"):
+                raise self.fail("unterminated string (a string ends with \" on the same line)"
+                                if kind == "open" else f"unexpected character {value!r} (dagitty "
+                                "names are plain words or \"double-quoted\")", line)
+            if kind == "string":
+                value = _ESCAPE.sub(lambda escape: '"' if escape.group() == '\\"' else "",
+                                    value[1:-1])
+                if len(tokens) > 1 and tokens[-1].text == "+" and tokens[-2].kind == "string":
+                    tokens.pop()  # "a" + "b" is one string
                     tokens[-1].text += value
-                else:
-                    tokens.append(_Token("string", value, line))
-                line += text.count("\n", position, end)
-                position = end
-                continue
+                    kind = "space"
             if kind != "space":
-                tokens.append(_Token(kind, match.group(), line))
+                tokens.append(_Token(kind, value, line))
             line += match.group().count("\n")
-            position = match.end()
         tokens.append(_Token("end", "", line))
         return tokens
-
-    def _string(self, text: str, start: int, line: int) -> tuple[str, int]:
-        r"""A quoted string as dagitty reads it: ``\"`` is a quote, ``\`` + newline continues."""
-        value: list[str] = []
-        position = start
-        while position < len(text):
-            char = text[position]
-            if char == '"':
-                return "".join(value), position + 1
-            if char == "\\" and text[position + 1:position + 2] == '"':
-                value.append('"')
-                position += 2
-            elif char == "\\" and text[position + 1:position + 2] in ("\n", "\r"):
-                position += 1
-                while text[position:position + 1] in ("\n", "\r"):
-                    position += 1
-            elif char < " " or char == "\x7f":
-                break
-            else:
-                value.append(char)
-                position += 1
-        raise self.fail("unterminated string (a string ends with \" on the same line)", line)
 
     def peek(self, offset: int = 0) -> _Token:
         return self.tokens[min(self.at + offset, len(self.tokens) - 1)]

@@ -26,7 +26,8 @@ def _label_only(value: Any) -> Any:
     return {"label": value or ""} if value is None or isinstance(value, str) else value
 
 
-Names = Annotated[list[str], BeforeValidator(_one_or_many)]
+Names = Annotated[list[str], BeforeValidator(_one_or_many,
+                                             json_schema_input_type=str | list[str])]
 
 
 class _Strict(BaseModel):
@@ -59,7 +60,8 @@ class GraphFile(_Strict):
 
     name: str | None = None
     description: str = ""
-    nodes: dict[str, Annotated[NodeSpec, BeforeValidator(_label_only)]]
+    nodes: dict[str, Annotated[NodeSpec, BeforeValidator(
+        _label_only, json_schema_input_type=str | None | NodeSpec)]]
     edges: list[str]
     regime: Names
     sigma: list[SigmaSpec] = []

@@ -59,7 +59,7 @@ class Problems:
 
 def suggest(name: str, known: Collection[str], otherwise: str = "declare it under nodes:") -> str:
     """A fix for an unknown node name: the closest known name (case first), or ``otherwise``."""
-    names = sorted(known)
+    names = sorted(node for node in known if isinstance(node, str))
     same_case = [node for node in names if node.lower() == name.lower()]
     close = same_case or difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else otherwise

@@ -98,7 +98,8 @@ def test_bad_yaml_problems_are_positioned(name: str, monkeypatch: pytest.MonkeyP
 def test_every_error_code_has_a_bad_yaml_case() -> None:
     used: set[str] = set()
     for source in (REPO / "causal_align").glob("*.py"):
-        used |= set(re.findall(r'"(E_[A-Z_]+)"', source.read_text(encoding="utf-8")))
+        if source.name != "interop.py":  # its codes concern other formats: see test_interop.py
+            used |= set(re.findall(r'"(E_[A-Z_]+)"', source.read_text(encoding="utf-8")))
     assert {"E_CYCLE", "E_UNKNOWN_NODE", "E_YAML_SYNTAX"} <= used, "the code search found nothing"
     covered = {code for name in CASES for code in expected_codes(name)}
     # E_FILE needs a file that does not exist: see test_missing_file.

@@ -62,3 +62,10 @@ def test_query_without_a_base_is_refused_when_given() -> None:
     with pytest.raises(GraphSpecError) as caught:
         CausalGraph.from_edges(["s -> A"], regime="s", base=[], mesa="A")
     assert caught.value.problems[0].code == "E_EMPTY_SET"
+
+
+def test_a_non_string_node_is_an_error_not_a_crash() -> None:
+    with pytest.raises(GraphSpecError) as caught:
+        CausalGraph([1, "s", "A"], ["s -> A", "s -> B"], regime="s")  # type: ignore[list-item]
+    assert [problem.code for problem in caught.value.problems] == ["E_INVALID_NAME",
+                                                                  "E_UNKNOWN_NODE"]
