@@ -98,11 +98,15 @@ def _parser() -> argparse.ArgumentParser:
                              help=f"largest file read (default {Limits.max_bytes:,})")
         command.add_argument("--max-nodes", type=_count, default=Limits.max_nodes, metavar="N",
                              help=f"most nodes a graph may have (default {Limits.max_nodes:,})")
+        command.add_argument("--max-alias-values", type=_count, default=Limits.max_alias_values,
+                             metavar="N", help="most values YAML aliases may add (default "
+                             f"{Limits.max_alias_values:,})")
     return parser
 
 
 def _limits(options: argparse.Namespace) -> Limits:
-    return Limits(max_bytes=options.max_bytes, max_nodes=options.max_nodes)
+    return Limits(max_bytes=options.max_bytes, max_nodes=options.max_nodes,
+                  max_alias_values=options.max_alias_values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,21 @@ class CausalAlignError(ValueError):
     """Base class of every error raised by causal_align."""
 
 
+def shown(value: object, cap: int = 60) -> str:
+    """``value`` as a message shows it: quoted and escaped like ``repr``, never longer than
+    about ``cap`` characters (a 1 MB node name stays readable), never failing.
+
+    >>> shown("Y_m"), shown("x" * 100)
+    ("'Y_m'", "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (100 characters)")
+    """
+    if isinstance(value, str) and len(value) > cap:
+        return f"{value[:cap - 20]!r}"[:-1] + f"…' ({len(value):,} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    text = repr(value)
+    return text if len(text) <= cap else f"{text[:cap]}… ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a graph, a file or a query.
@@ -58,10 +73,13 @@ class Problem:
     source: str = "<python>"
 
     def __post_init__(self) -> None:
-        for name, cap in (("message", 600), ("location", 120)):  # a 1 MB node name stays readable
+        # messages quote values with shown(); this is only a safety net for what slips through
+        for name, cap in (("message", 1000), ("location", 200)):
             text = getattr(self, name)
-            if len(text) > cap:
-                object.__setattr__(self, name, f"{text[:cap - 60]}… ({len(text):,} characters)")
+            if len(text) > cap or not text.isprintable():
+                text = text if text.isprintable() else repr(text)[1:-1]
+                cut = f"{text[:cap - 40]}… ({len(text):,} characters)" if len(text) > cap else text
+                object.__setattr__(self, name, cut)
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
@@ -70,8 +88,17 @@ class Problem:
         return f"{where}: {self.message} [{self.code}]"
 
 
+MAX_PROBLEMS = 1000
+"""Most problems collected from one input."""
+SHOWN_PROBLEMS = 100
+"""Most problems listed in an error message."""
+
+
 class GraphSpecError(CausalAlignError):
-    """A graph or query is invalid; ``problems`` holds every problem found, in file order.
+    """A graph or query is invalid; ``problems`` holds the problems found, in file order.
+
+    At most :data:`MAX_PROBLEMS` are kept (``more`` counts the rest) and the message lists the
+    first :data:`SHOWN_PROBLEMS`, so a file with a million mistakes still fails fast.
 
     Examples
     --------
@@ -81,8 +108,13 @@ class GraphSpecError(CausalAlignError):
       <python> regime: no regime node [E_EMPTY_SET]
     """
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], *, more: int = 0) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
-        count = len(self.problems)
-        heading = f"{count} problem{'s' if count != 1 else ''}:"
-        super().__init__("\n  ".join([heading, *map(str, self.problems)]))
+        self.more = more
+        count = len(self.problems) + more
+        heading = f"{count:,} problem{'s' if count != 1 else ''}:"
+        listed = [str(problem) for problem in self.problems[:SHOWN_PROBLEMS]]
+        hidden = count - len(listed)
+        if hidden:
+            listed.append(f"… and {hidden:,} more (fix these first)")
+        super().__init__("\n  ".join([heading, *listed]))

@@ -35,7 +35,7 @@ from typing import Any, NoReturn, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from causal_align.errors import GraphSpecError, Problem
+from causal_align.errors import GraphSpecError, Problem, shown
 from causal_align.model import CausalGraph, Origin, Query, SoftIntervention
 from causal_align.schema import KEYS, GraphFile, QueryFile
 from causal_align.validate import Problems, check_query, check_sigma
@@ -66,10 +66,9 @@ class Limits:
     max_depth: int = 64
 
 
-def _too_large(what: str, found: int, unit: str, limit: int, flag: str, field: str,
-               source: str) -> GraphSpecError:
-    return GraphSpecError([Problem("E_TOO_LARGE", f"{what} {found:,} {unit}, more than the limit "
-                                   f"of {limit:,} (raise it with {flag} or Limits({field}=...))",
+def _too_large(what: str, limit: int, flag: str, field: str, source: str) -> GraphSpecError:
+    return GraphSpecError([Problem("E_TOO_LARGE", f"{what}, more than the limit of {limit:,} "
+                                   f"(raise it with {flag} or Limits({field}=...))",
                                    source=source)])
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -93,13 +92,9 @@ def parse_graph(text: str, *, source: str = "<string>", default_name: str = "gra
                 limits: Limits = Limits()) -> CausalGraph:
     """Read a graph from YAML text; ``source`` names it in error messages."""
     if len(text) > limits.max_bytes:
-        raise _too_large("the text is", len(text), "characters", limits.max_bytes, "--max-bytes",
-                         "max_bytes", source)
+        raise _too_large(f"the text is {len(text):,} characters", limits.max_bytes,
+                         "--max-bytes", "max_bytes", source)
     data, lines = _read_yaml(text, source, limits)
-    nodes = data.get("nodes")
-    if isinstance(nodes, dict) and len(nodes) > limits.max_nodes:
-        raise _too_large("the graph has", len(nodes), "nodes", limits.max_nodes, "--max-nodes",
-                         "max_nodes", source)
     origin = Origin(source, lines)
     spec = _validated(GraphFile, data, origin)
     query = data.get("query") or {}  # the validated raw values keep "s" apart from "[s]"
@@ -150,7 +145,7 @@ def _read_text(path: Path, limits: Limits) -> str:
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise _too_large("the file is", size, "bytes", limits.max_bytes, "--max-bytes",
+            raise _too_large(f"the file is {size:,} bytes", limits.max_bytes, "--max-bytes",
                              "max_bytes", str(path))
         data = path.read_bytes()
     except OSError as error:
@@ -210,6 +205,19 @@ def _read_yaml(text: str, source: str, limits: Limits) -> tuple[dict[str, Any], 
             reader.feed(event)
     except yaml.MarkedYAMLError as error:
         raise GraphSpecError([_syntax_problem(error, text, source)]) from None
+    except yaml.reader.ReaderError as error:
+        character = error.character if isinstance(error.character, int) else 0
+        at = max(text.find(chr(character)), 0)  # the C reader counts bytes, not characters
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise GraphSpecError([Problem(
+            "E_YAML_SYNTAX", f"not valid YAML, column {column}: the control character "
+            f"U+{character:04X} is not allowed (remove it)", line=text.count("\n", 0, at) + 1,
+            source=source)]) from None
+    except UnicodeEncodeError as error:
+        raise GraphSpecError([Problem(
+            "E_ENCODING", f"the text holds a lone surrogate at character {error.start} "
+            "(not valid Unicode)", line=text.count("\n", 0, error.start) + 1,
+            source=source)]) from None
     except yaml.YAMLError as error:
         raise GraphSpecError([Problem("E_YAML_SYNTAX", f"not valid YAML: {error}",
                                       source=source)]) from None
@@ -266,7 +274,7 @@ class _Reader:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.lines: dict[str, int] = {}
         self.root: Any = None
-        self.documents = self.aliased = 0
+        self.documents = self.aliased = self.nodes = 0
         self.problems: list[Problem] = []
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
@@ -305,7 +313,7 @@ class _Reader:
 
     def _check_tag(self, event: Any, kind: str) -> None:
         if event.tag not in (None, "!", f"tag:yaml.org,2002:{kind}"):
-            self.fail("E_YAML_FEATURE", f"unknown tag {event.tag!r} (remove it)", event.start_mark)
+            self.fail("E_YAML_FEATURE", f"unknown tag {shown(event.tag)} (remove it)", event.start_mark)
 
     def _grow(self, size: int, mark: Any, *, aliased: bool = False) -> None:
         if self.stack:
@@ -314,7 +322,8 @@ class _Reader:
             self.aliased += size
             if self.aliased > self.limits.max_alias_values:
                 self.fail("E_TOO_LARGE", f"aliases expand to more than "
-                          f"{self.limits.max_alias_values:,} values (an alias bomb?)", mark)
+                          f"{self.limits.max_alias_values:,} values (an alias bomb? raise the "
+                          "limit with --max-alias-values or Limits(max_alias_values=...))", mark)
 
     def _scalar(self, event: yaml.ScalarEvent) -> None:
         frame = self.stack[-1] if self.stack else None
@@ -326,16 +335,19 @@ class _Reader:
             tag = self.resolver.resolve(yaml.ScalarNode, event.value,  # type: ignore[no-untyped-call]
                                         event.implicit)
         elif tag not in self._SCALARS:
-            self.fail("E_YAML_FEATURE", f"unknown tag {tag!r} (remove it, or quote the value: "
+            self.fail("E_YAML_FEATURE", f"unknown tag {shown(tag)} (remove it, or quote the value: "
                       f"\"{tag} {event.value}\")", event.start_mark)
         value: Any = event.value  # text, and dates and the like stay text
-        if tag in self._SCALARS and tag != "tag:yaml.org,2002:str":
+        sexagesimal = ":" in event.value  # YAML 1.1's base 60 (1:30) stays text, as in YAML 1.2
+        if tag in self._SCALARS and tag != "tag:yaml.org,2002:str" and not sexagesimal:
             try:
                 value = self.constructor.construct_object(yaml.ScalarNode(tag, event.value))
-            except (ValueError, yaml.YAMLError):
-                self.fail("E_YAML_FEATURE", f"{event.value!r} is not an "
-                          f"!!{tag.rpartition(':')[2]} (remove the tag or fix the value)",
-                          event.start_mark)
+            except (ValueError, LookupError, yaml.YAMLError):
+                kind = tag.rpartition(":")[2]
+                self.fail("E_YAML_FEATURE", f"{shown(event.value)} is not an !!{kind} (remove "
+                          "the tag or fix the value)" if event.tag not in (None, "!") else
+                          f"{shown(event.value)} cannot be read as a number (quote it to keep "
+                          "it as text)", event.start_mark)
         self._grow(1, event.start_mark)
         self._place(value, event.start_mark)
         if event.anchor is not None:
@@ -343,15 +355,21 @@ class _Reader:
 
     def _key(self, frame: _Frame, event: yaml.ScalarEvent) -> None:
         key = str(event.value)
-        location = f"{frame.location}.{key}" if frame.location else key
+        location = f"{frame.location}.{_spot(key)}" if frame.location else _spot(key)
         line = _line_of(event)
+        if frame.location == "nodes":
+            self.nodes += 1
+            if self.nodes > self.limits.max_nodes:
+                self.fail("E_TOO_LARGE", f"the graph declares more than {self.limits.max_nodes:,} "
+                          "nodes (raise the limit with --max-nodes or Limits(max_nodes=...))",
+                          event.start_mark)
         if key == "<<" and not event.style:
             self.fail("E_YAML_FEATURE", "merge keys (<<) are not supported (write the keys out)",
                       event.start_mark)
         if key in frame.value:
             code, what = (("E_DUPLICATE_NODE", "node") if frame.location == "nodes" else
                           ("E_DUPLICATE_KEY", "key"))
-            self.problems.append(Problem(code, f"{what} {key!r} appears twice (first on line "
+            self.problems.append(Problem(code, f"{what} {shown(key)} appears twice (first on line "
                                          f"{self.lines[location]}; remove one)", location, line,
                                          self.source))
             key = f"\0duplicate {line}"  # read the value, then drop it
@@ -373,7 +391,7 @@ class _Reader:
             key, frame.key = frame.key, None
             if not key.startswith("\0"):
                 frame.value[key] = value
-            return f"{frame.location}.{key}" if frame.location else str(key)
+            return f"{frame.location}.{_spot(key)}" if frame.location else _spot(key)
         location = f"{frame.location}[{len(frame.value)}]"
         frame.value.append(value)
         self.lines[location] = mark.line + 1
@@ -396,10 +414,12 @@ class _Reader:
 
 def _add_shape_problem(problems: Problems, model: type[BaseModel], error: Any) -> None:
     """A pydantic error, rephrased with its YAML location and a fix."""
-    loc = [part for part in error["loc"] if part != "[key]"]
+    loc = list(error["loc"])
     location = ""
     for part in loc:
-        location += f"[{part}]" if isinstance(part, int) else f".{part}" if location else str(part)
+        part_text = part if isinstance(part, int) else _spot(str(part))
+        location += f"[{part}]" if isinstance(part, int) else (
+            f".{part_text}" if location else str(part_text))
     kind = error["type"]
     if kind in ("model_type", "model_attributes_type") and loc[0] == "nodes" and len(loc) == 2:
         problems.add("E_TYPE", location, "expected a label string (or a mapping with label:), "
@@ -409,9 +429,9 @@ def _add_shape_problem(problems: Problems, model: type[BaseModel], error: Any) -
         allowed = _allowed_keys(model, loc)
         hint = (f"did you mean {close[-1]!r}?" if close else
                 f"expected one of: {', '.join(allowed)}")
-        problems.add("E_UNKNOWN_KEY", location, f"unknown key {str(loc[-1])!r} ({hint})")
+        problems.add("E_UNKNOWN_KEY", location, f"unknown key {shown(str(loc[-1]))} ({hint})")
     elif kind == "missing":
-        problems.add("E_MISSING_KEY", location, f"missing required key {str(loc[-1])!r}")
+        problems.add("E_MISSING_KEY", location, f"missing required key {shown(str(loc[-1]))}")
     else:
         found = _describe(error.get("input"))
         expected = {"string_type": "a string", "list_type": "a list", "dict_type": "a mapping",
@@ -434,6 +454,12 @@ def _close_key(model: type[BaseModel], loc: Any) -> tuple[Any, ...] | None:
     return (*loc[:-1], close[0]) if close else None
 
 
+def _spot(key: str) -> str:
+    """A mapping key as it appears in a location: escaped, and cut when absurdly long."""
+    key = key if key.isprintable() else repr(key)[1:-1]
+    return key if len(key) <= 200 else f"{key[:180]}…"
+
+
 def _describe(value: Any) -> str:
     kinds = {dict: "a mapping", list: "a list", type(None): "nothing (null)"}
     if type(value) in kinds:
@@ -441,4 +467,4 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return (f"the boolean {value} (YAML reads yes, no, on, off, true and false as booleans: "
                 "quote a name that is one of them, e.g. 'no')")
-    return f"{type(value).__name__} {value!r}"
+    return f"{type(value).__name__} {shown(value)}"

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from causal_align.errors import GraphSpecError, Problem
+from causal_align.errors import MAX_PROBLEMS, GraphSpecError, Problem, shown
 
 if TYPE_CHECKING:
     from causal_align.model import Edge, Origin, SoftIntervention
@@ -39,9 +39,23 @@ class Problems:
     def __init__(self, origin: Origin) -> None:
         self.origin = origin
         self.found: list[Problem] = []
+        self.more = 0
+        self.suggestions_left = 20  # difflib is slow: only the first unknown names get a guess
 
     def add(self, code: str, location: str, message: str) -> None:
+        if len(self.found) >= MAX_PROBLEMS:
+            self.more += 1
+            return
         self.found.append(Problem(code, message, location, self._line(location), self.origin.source))
+
+    def suggest(self, name: str, known: Collection[str],
+                otherwise: str = "declare it under nodes:") -> str:
+        """A fix for an unknown node name: the closest known name (case first), or ``otherwise``.
+        """
+        if self.suggestions_left <= 0 or not isinstance(name, str):
+            return otherwise
+        self.suggestions_left -= 1
+        return suggest(name, known, otherwise)
 
     def _line(self, location: str) -> int | None:
         while location:
@@ -54,15 +68,16 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.found:
             self.found.sort(key=lambda problem: problem.line or 0)
-            raise GraphSpecError(self.found)
+            raise GraphSpecError(self.found, more=self.more)
 
 
 def suggest(name: str, known: Collection[str], otherwise: str = "declare it under nodes:") -> str:
     """A fix for an unknown node name: the closest known name (case first), or ``otherwise``."""
-    names = sorted(node for node in known if isinstance(node, str))
+    names = sorted(node for node in known if isinstance(node, str)
+                   and abs(len(node) - len(name)) <= max(3, len(name) // 2))
     same_case = [node for node in names if node.lower() == name.lower()]
     close = same_case or difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else otherwise
+    return f"did you mean {shown(close[0])}?" if close else otherwise
 
 
 def names_at(value: str | Iterable[str], location: str) -> list[tuple[str, str]]:
@@ -120,11 +135,11 @@ def check_graph(
     known: set[str] = set()
     for node in node_list:
         if not isinstance(node, str) or len(node) > MAX_NAME or not _NAME.match(node):
-            problems.add("E_INVALID_NAME", f"nodes.{node}", f"invalid node name {node!r} "
+            problems.add("E_INVALID_NAME", f"nodes.{node}", f"invalid node name {shown(node)} "
                          "(a name starts with a letter or _, then letters, digits, _ . -; at "
                          f"most {MAX_NAME} characters)")
         elif node in known:
-            problems.add("E_DUPLICATE_NODE", f"nodes.{node}", f"node {node!r} is declared twice "
+            problems.add("E_DUPLICATE_NODE", f"nodes.{node}", f"node {shown(node)} is declared twice "
                          "(remove one)")
         known.add(node)
     parents: dict[str, list[str]] = {node: [] for node in known}
@@ -139,15 +154,15 @@ def check_graph(
         unknown = [node for node in dict.fromkeys((edge.tail, edge.head)) if node not in known]
         for node in unknown:
             problems.add("E_UNKNOWN_NODE", location,
-                         f"unknown node {node!r} in \"{edge}\" ({suggest(node, known)})")
+                         f"unknown node {shown(node)} in {_quoted(edge)} ({problems.suggest(node, known)})")
         if unknown:
             continue
         if edge.tail == edge.head:
-            problems.add("E_SELF_LOOP", location, f"self-loop \"{edge}\" (a node cannot be its own "
+            problems.add("E_SELF_LOOP", location, f"self-loop {_quoted(edge)} (a node cannot be its own "
                          "cause; remove it)")
             continue
         if edge.key() in edge_at:
-            problems.add("E_DUPLICATE_EDGE", location, f"duplicate edge \"{edge}\" (same as "
+            problems.add("E_DUPLICATE_EDGE", location, f"duplicate edge {_quoted(edge)} (same as "
                          f"edges[{edge_at[edge.key()]}]; remove one)")
             continue
         edge_at[edge.key()] = index
@@ -172,22 +187,28 @@ def check_graph(
     return prepared  # type: ignore[return-value]
 
 
+def _quoted(edge: Edge) -> str:
+    """An edge in double quotes, as written in a file; cut when a name is absurdly long."""
+    text = str(edge)
+    return f'"{text}"' if len(text) <= 120 else f'"{text[:100]}…" ({len(text):,} characters)'
+
+
 def _edge_syntax_message(item: object) -> str:
     if not isinstance(item, str):
-        return f"an edge must be a string like \"A -> B\", found {type(item).__name__} {item!r}"
+        return f"an edge must be a string like \"A -> B\", found {type(item).__name__} {shown(item)}"
     if "<-" in item and "<->" not in item:
         tail, _, head = item.partition("<-")
-        return (f"malformed edge {item!r}: write it cause first, as \"{head.strip()} -> "
+        return (f"malformed edge {shown(item)}: write it cause first, as \"{head.strip()} -> "
                 f"{tail.strip()}\"")
-    parts = re.split(r"\s*(?:<->|->)\s*", item.strip())
+    parts = [part.strip() for part in item.replace("<->", "->").split("->")]
     if len(parts) == 2 and all(parts) and not any(" " in part for part in parts):
         bad = [part for part in parts if not _NAME.match(part)]
         if bad:
-            return (f"malformed edge {item!r}: {bad[0]!r} is not a valid node name (a name "
+            return (f"malformed edge {shown(item)}: {shown(bad[0])} is not a valid node name (a name "
                     "starts with a letter or _, then letters, digits, _ . -)")
     if item.count("->") > 1:
-        return f"malformed edge {item!r}: one edge per item, e.g. \"A -> B\" then \"B -> C\""
-    return f"malformed edge {item!r}: expected \"A -> B\" (cause -> effect) or \"A <-> B\" (latent " \
+        return f"malformed edge {shown(item)}: one edge per item, e.g. \"A -> B\" then \"B -> C\""
+    return f"malformed edge {shown(item)}: expected \"A -> B\" (cause -> effect) or \"A <-> B\" (latent " \
         "common cause)"
 
 
@@ -200,12 +221,12 @@ def check_regime(regime: str | Iterable[str], known: set[str], parents: Adjacenc
                      "vs deployment, e.g. regime: s)")
     for node, location in named:
         if node not in known:
-            problems.add("E_UNKNOWN_NODE", location, f"unknown node {node!r} ({suggest(node, known)})")
+            problems.add("E_UNKNOWN_NODE", location, f"unknown node {shown(node)} ({problems.suggest(node, known)})")
             continue
         causes = [f"parents {', '.join(parents[node])}"] if parents[node] else []
         causes += [f"latent confounders with {', '.join(spouses[node])}"] if spouses[node] else []
         if causes:
-            problems.add("E_REGIME_NOT_EXOGENOUS", location, f"regime node {node!r} has "
+            problems.add("E_REGIME_NOT_EXOGENOUS", location, f"regime node {shown(node)} has "
                          f"{' and '.join(causes)} (a regime node is exogenous: remove the edges "
                          "into it)")
     return frozenset(node for node, _ in named)
@@ -220,26 +241,28 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: Collection[str], regim
         location, target = f"{where}[{index}]", intervention.target
         if target not in known:
             problems.add("E_UNKNOWN_NODE", f"{location}.target",
-                         f"unknown σ target {target!r} ({suggest(target, known, otherwise)})")
+                         f"unknown σ target {shown(target)} ({problems.suggest(target, known, otherwise)})")
             continue
         if target in regime:
-            problems.add("E_SIGMA_ON_REGIME", f"{location}.target", f"σ target {target!r} is a "
+            problems.add("E_SIGMA_ON_REGIME", f"{location}.target", f"σ target {shown(target)} is a "
                          "regime node (σ replaces the learned policy's decision, not the regime)")
         if target in reads:
             problems.add("E_SIGMA_DUPLICATE", f"{location}.target", f"two interventions on "
-                         f"{target!r} (merge their contexts into one)")
+                         f"{shown(target)} (merge their contexts into one)")
         context = parents(target) if intervention.context is None else intervention.context
+        seen: set[str] = set()
         for position, node in enumerate(intervention.context or ()):
             spot = f"{location}.context[{position}]"
             if node not in known:
-                problems.add("E_UNKNOWN_NODE", spot, f"unknown node {node!r} in the context of "
-                             f"σ({target}) ({suggest(node, known, otherwise)})")
+                problems.add("E_UNKNOWN_NODE", spot, f"unknown node {shown(node)} in the context of "
+                             f"σ({target}) ({problems.suggest(node, known, otherwise)})")
             elif node == target:
                 problems.add("E_CONTEXT_HAS_TARGET", spot, f"the context of σ({target}) contains "
-                             f"{target!r} itself (a policy cannot read its own decision)")
-            elif node in context[:position]:
-                problems.add("E_DUPLICATE_ITEM", spot, f"{node!r} appears twice in the context of "
+                             f"{shown(target)} itself (a policy cannot read its own decision)")
+            elif node in seen:
+                problems.add("E_DUPLICATE_ITEM", spot, f"{shown(node)} appears twice in the context of "
                              f"σ({target}) (remove one)")
+            seen.add(node)
         reads[target] = context
     if problems.found:
         return  # a cycle check over a graph with known problems would only add noise
@@ -287,10 +310,10 @@ def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
         for node, location in pairs:
             if node not in known:
                 pool = declared if role == "regime" else known
-                problems.add("E_UNKNOWN_NODE", location, f"unknown node {node!r} in {where}{role} "
-                             f"({suggest(node, pool, otherwise)})")
+                problems.add("E_UNKNOWN_NODE", location, f"unknown node {shown(node)} in {where}{role} "
+                             f"({problems.suggest(node, pool, otherwise)})")
             elif role == "regime" and node not in declared:
-                problems.add("E_REGIME_UNDECLARED", location, f"{node!r} is not a declared regime "
+                problems.add("E_REGIME_UNDECLARED", location, f"{shown(node)} is not a declared regime "
                              f"node (declared: {', '.join(sorted(declared))})")
             else:
                 sets[role].add(node)

@@ -19,7 +19,7 @@ The inputs come from five sources:
 - valid graphs from :func:`strategies.cases` with one part of their document replaced by noise.
 
 By default each test runs a few hundred examples (the whole file in about half a minute); with
-``CI=true`` it runs 25 times as many: the longer run of CI (a few minutes).
+``CI=true`` it runs 20 times as many: the longer run of CI (a few minutes).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import cases
 
@@ -51,7 +51,7 @@ REPO = Path(__file__).parent.parent
 EXAMPLES = {path.stem: path.read_text(encoding="utf-8")
             for path in sorted((REPO / "graphs").glob("*.yaml"))}
 assert len(EXAMPLES) >= 5, f"no example graphs in {REPO / 'graphs'}"
-SCALE = 25 if os.environ.get("CI") == "true" else 1
+SCALE = 20 if os.environ.get("CI") == "true" else 1
 
 
 def fuzz(examples: int) -> settings:
@@ -60,7 +60,7 @@ def fuzz(examples: int) -> settings:
                                            HealthCheck.function_scoped_fixture])
 
 
-# --- the property ----------------------------------------------------------------------------------
+# --- the property ---------------------------------------------------------------------------------
 
 
 def check_error(error: CausalAlignError, text: str) -> None:
@@ -128,12 +128,15 @@ def loads_or_refuses(path: Path, data: bytes) -> None:
 
 @fuzz(300)
 @given(st.text(max_size=300))
+@example("\x1f")  # a control character: libyaml's error spans two lines and has no line number
+@example('"a\\nb": 1')  # a key holding a line break, echoed raw in the location
 def test_random_text(text: str) -> None:
     parses_or_refuses(text)
 
 
 @fuzz(200)
 @given(st.text(st.characters(codec=None, exclude_categories=()), max_size=100))
+@example("\ud800")  # a lone surrogate: UnicodeEncodeError inside PyYAML's C parser
 def test_random_text_with_every_code_point(text: str) -> None:
     # control characters, surrogates, private use, unassigned code points, BOMs
     parses_or_refuses(text)
@@ -155,6 +158,10 @@ TOKENS = SYNTAX + SCHEMA_KEYS + [f"{key}: " for key in SCHEMA_KEYS] + NAMES
 
 @fuzz(400)
 @given(st.lists(st.sampled_from(TOKENS), max_size=60).map("".join))
+@example("!!int ")  # IndexError in PyYAML's int constructor
+@example("!!float ")  # IndexError in PyYAML's float constructor
+@example("!!bool ")  # KeyError in PyYAML's bool constructor
+@example("!!set a\n  b")  # the unknown-tag message echoes the value's line break
 def test_token_soup(text: str) -> None:
     parses_or_refuses(text)
 
@@ -192,7 +199,7 @@ def test_mutated_bytes_from_a_file(tmp_path: Path, data: bytes) -> None:
     loads_or_refuses(tmp_path / "fuzz.yaml", data)
 
 
-# --- (c) mutations of the example graphs -----------------------------------------------------------
+# --- (c) mutations of the example graphs ----------------------------------------------------------
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -228,10 +235,9 @@ def mutated_examples(draw: st.DrawFn) -> str:
             if words:
                 old = draw(st.sampled_from(words))
                 new = draw(st.one_of(st.sampled_from(NAMES + SCHEMA_KEYS), st.text(max_size=8)))
-                if draw(st.booleans()):
-                    text = re.sub(rf"\b{re.escape(old)}\b", lambda _: new, text)
-                else:
-                    text = re.sub(rf"\b{re.escape(old)}\b", lambda _: new, text, count=1)
+                every = draw(st.booleans())
+                text = re.sub(rf"\b{re.escape(old)}\b", new.replace("\\", "\\\\"), text,
+                              count=0 if every else 1)
         elif edit == "replace" and where < len(text):
             text = text[:where] + draw(st.characters()) + text[where + 1:]
         elif edit == "truncate":
@@ -245,7 +251,7 @@ def test_mutated_examples(text: str) -> None:
     parses_or_refuses(text)
 
 
-# --- (d) structurally random documents --------------------------------------------------------------
+# --- (d) structurally random documents ------------------------------------------------------------
 
 EDGES = [f"{a} {arrow} {b}" for a in ("s", "X", "Y_m", "Y_b", "1")
          for b in ("X", "Y_m", "Y_b", "s") for arrow in ("->", "<->")]
@@ -275,13 +281,14 @@ def random_documents(draw: st.DrawFn) -> str:
     return dumped(draw(st.one_of(TOP, VALUES)), draw)
 
 
-@fuzz(500)
+@fuzz(250)
 @given(random_documents())
+@example("{'[key]': null}\n")  # a key spelled like pydantic's "[key]" marker: IndexError
 def test_random_documents(text: str) -> None:
     parses_or_refuses(text)
 
 
-# --- (e) valid graphs with one part replaced ----------------------------------------------------------
+# --- (e) valid graphs with one part replaced ------------------------------------------------------
 
 
 def locations(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -335,7 +342,7 @@ def test_valid_graphs_round_trip_through_text(case: Any) -> None:
     parses_or_refuses(text)
 
 
-# --- query files --------------------------------------------------------------------------------------
+# --- query files ----------------------------------------------------------------------------------
 
 CUE = load_graph(REPO / "graphs" / "deceptive_cue.yaml")
 QUERY_KEYS = ["queries", "name", "base", "mesa", "regime", "sigma", "target", "context"]
@@ -361,7 +368,7 @@ def query_files(draw: st.DrawFn) -> str:
     return text
 
 
-@fuzz(200)
+@fuzz(150)
 @given(query_files())
 def test_random_query_files(tmp_path: Path, text: str) -> None:
     graph = CUE
