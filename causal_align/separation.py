@@ -77,22 +77,41 @@ class Prepared:
         return _moves_within(self.graph, node, self.relevant)
 
     def reachable(self) -> set[State]:
-        """Every state a path from a source can reach; paths stop at sources and targets."""
-        seen: set[State] = set()
-        stack = [(near, head) for source in sorted(self.sources)
-                 for near, _, _, head in self.moves(source)]
+        """Every state a path from a source can reach; paths stop at sources and targets.
+
+        The hot loop of every query, so the junction rule is inlined: from a node reached with
+        an arrowhead (``head``) or a tail, leaving towards a child needs the node unconditioned;
+        leaving towards a parent or spouse needs it in An(Z) after an arrowhead (a collider),
+        unconditioned after a tail.
+        """
+        children, parents, spouses = self.graph.children, self.graph.parents, self.graph.spouses
+        relevant, given, opened = self.relevant, self.given, self.given_ancestors
+        at_head: set[str] = set()
+        at_tail: set[str] = set()
+        stack: list[tuple[str, bool]] = [(near, head) for source in sorted(self.sources)
+                                         for near, _, _, head in self.moves(source)]
+        for node, head in stack:
+            (at_head if head else at_tail).add(node)
         while stack:
-            state = stack.pop()
-            if state in seen:
-                continue
-            seen.add(state)
-            node, head_in = state
+            node, head_in = stack.pop()
             if node in self.endpoints:
                 continue
-            for near, _, head_out, head_there in self.moves(node):
-                if self.is_open(node, head_in, head_out) and (near, head_there) not in seen:
-                    stack.append((near, head_there))
-        return seen
+            free = node not in given
+            if free:
+                for child in children(node):
+                    if child in relevant and child not in at_head:
+                        at_head.add(child)
+                        stack.append((child, True))
+            if (node in opened) if head_in else free:
+                for parent in parents(node):
+                    if parent not in at_tail:
+                        at_tail.add(parent)
+                        stack.append((parent, False))
+                for spouse in spouses(node):
+                    if spouse in relevant and spouse not in at_head:
+                        at_head.add(spouse)
+                        stack.append((spouse, True))
+        return {(node, True) for node in at_head} | {(node, False) for node in at_tail}
 
     def distances_to_targets(self) -> dict[State, int]:
         """Fewest edges from each state to a target, walking backwards from the targets."""
