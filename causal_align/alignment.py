@@ -179,15 +179,17 @@ def check_inner_alignment(
     problems.raise_if_any()
     sources = _names(query_regime)
     targets, given = _names(query_base), _names(query_mesa)
-    reached = Prepared(g_sigma, sources, targets, given).reachable()
+    prepared = Prepared(g_sigma, sources, targets, given)
+    reached = prepared.reachable()
     aligned = all(node not in targets for node, _ in reached)
     raw_paths, truncated = ([], False) if aligned else open_paths(
-        g_sigma, sources, targets, given, limit=limit)
+        g_sigma, sources, targets, given, limit=limit, prepared=prepared)
     paths = describe(g_sigma, raw_paths, given)
     if aligned:
         certificate = Certificate("closed states", states=frozenset(reached))
     else:
-        witness = raw_paths[:1] or open_paths(g_sigma, sources, targets, given, limit=1)[0]
+        witness = raw_paths[:1] or open_paths(g_sigma, sources, targets, given, limit=1,
+                                              prepared=prepared)[0]
         certificate = Certificate("open path", *witness[0]) if witness else Certificate("none")
     return AlignmentResult(
         graph=graph.name, regime=tuple(sorted(sources)), base=tuple(sorted(targets)),
@@ -195,7 +197,7 @@ def check_inner_alignment(
         open_paths=paths, limit=limit, truncated=truncated, sigma_removed=g_sigma.removed,
         sigma_added=g_sigma.added,
         conjecture=_conjecture(g_sigma, sources, targets, given, aligned, paths),
-        repairs=Repairs((), None, ()) if aligned else _repairs(g_sigma, sources, targets, given),
+        repairs=Repairs((), None, ()) if aligned else _repairs(prepared),
         certificate=certificate, diagram=g_sigma)
 
 
@@ -247,13 +249,14 @@ def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[s
     return Conjecture(depends, through, through_in_g, route, predicts, agrees, note)
 
 
-def _repairs(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],
-             given: frozenset[str]) -> Repairs:
+def _repairs(prepared: Prepared) -> Repairs:
+    graph, sources, targets, given = (prepared.graph, prepared.sources, prepared.targets,
+                                      prepared.given)
     impossible = tuple(sorted(Edge(source, child) for source in sources
                               for child in graph.children(source) if child in targets))
     monitor = None
     if not impossible:
-        observed = Prepared(graph, sources, targets, given).relevant - sources - targets
+        observed = prepared.relevant - sources - targets
         found = minimal_separator(graph, sources, targets, included=given, restricted=observed)
         monitor = None if found is None else tuple(sorted(found - given))
     narrow = []

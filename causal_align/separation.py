@@ -200,7 +200,7 @@ class _OnPath:
 
 def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
                given: Collection[str], *, limit: int, budget: int | None = None,
-               ) -> tuple[list[RawPath], bool]:
+               prepared: Prepared | None = None) -> tuple[list[RawPath], bool]:
     """Up to ``limit`` open proper paths from ``sources`` to ``targets``, shortest first.
 
     A proper path's interior avoids sources and targets. The search is best-first on
@@ -216,8 +216,10 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
         True when more paths exist than were returned, or the work ``budget`` (number of
         prefixes expanded; by default ``10_000 + (limit + 1) * (1_000 + 4 * shortest)``, where
         ``shortest`` is the length of the shortest open path) ran out first.
+
+    ``prepared`` reuses the ancestral sets of the same query, already computed.
     """
-    query = Prepared(graph, sources, targets, given)
+    query = prepared or Prepared(graph, sources, targets, given)
     remaining = query.distances_to_targets()
     frontier: list[tuple[int, int, int, _Prefix]] = []
     tiebreak = itertools.count()
