@@ -39,6 +39,7 @@ import platform
 import random
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -210,8 +211,8 @@ class Settings:
     ``queries`` per class for our engine; each tool stops a class once ``seconds`` are spent;
     networkx, our full check and the path listing are cut off after ``hard_limit`` seconds per
     class; pgmpy gets ``pgmpy_seconds`` per graph, building its DAG included; graphs up to 10k
-    nodes are loaded ``load_repeats`` times; tracemalloc (slow: ~5 min for a 1M-node load) runs
-    up to ``memory_max_nodes``.
+    nodes are loaded ``load_repeats`` times (100k: 3, larger: once); tracemalloc (slow: about
+    5 minutes for a 1M-node load) runs up to ``memory_max_nodes`` nodes.
     """
 
     queries: int
@@ -310,16 +311,15 @@ def measure_load(path: Path, text: str, limits: Limits, repeats: int) -> tuple[f
 def measure_memory(path: Path, limits: Limits, generated: Generated,
                    max_nodes: int) -> tuple[CausalGraph, tuple[int, int, int] | None]:
     """Load the graph, under tracemalloc when it has at most ``max_nodes`` nodes: then also
-    the bytes it retains, the load's peak minus the file's bytes and decoded text (which
-    load_graph holds while parsing), and the bytes a plain networkx DiGraph retains."""
+    the bytes it retains, the load's peak minus the decoded text (which load_graph holds while
+    parsing), and the bytes a plain networkx DiGraph retains."""
     if len(generated.names) > max_nodes:
         return load_graph(path, limits=limits), None
     progress(f"{generated.name}: memory")
     graph, retained, peak = traced(lambda: load_graph(path, limits=limits))
-    data = path.read_bytes()
     _, plain, _ = traced(lambda: nx_plain_graph(generated))
     assert isinstance(graph, CausalGraph)
-    return graph, (retained, peak - sys.getsizeof(data) - sys.getsizeof(data.decode()), plain)
+    return graph, (retained, peak - sys.getsizeof(path.read_text()), plain)
 
 
 @dataclass
@@ -458,7 +458,7 @@ def run_graph(family: str, degree: int | None, n: int, settings: Settings,
     path.write_text(text)
     limits = Limits(max_bytes=len(text) + 1, max_nodes=n + 1)
     progress(f"{family}-{n}: loading ({len(text) / 1e6:.1f} MB)")
-    repeats = settings.load_repeats if n <= 10_000 else 1
+    repeats = settings.load_repeats if n <= 10_000 else 3 if n <= 100_000 else 1
     csafe, load = measure_load(path, text, limits, repeats)
     del text
     graph, memory = measure_memory(path, limits, generated, settings.memory_max_nodes)
@@ -502,10 +502,14 @@ def machine() -> list[str]:
         pass
     versions = ", ".join(f"{name} {importlib.metadata.version(name)}"
                          for name in ("causal_align", "networkx", "pgmpy", "PyYAML"))
+    repository = Path(__file__).resolve().parent.parent
+    commit = subprocess.run(["git", "-C", str(repository), "describe", "--always", "--dirty"],
+                            capture_output=True, text=True, check=False).stdout.strip()
     return [f"- platform: {platform.platform()}",
             f"- CPU: {cpu}, {os.cpu_count()} logical cores",
             f"- Python {platform.python_version()} ({platform.python_implementation()})",
-            f"- packages: {versions}; libyaml {yaml.__with_libyaml__ and yaml._yaml.get_version_string()}"]
+            f"- packages: {versions}; libyaml {yaml.__with_libyaml__ and yaml._yaml.get_version_string()}",
+            f"- causal_align source: git {commit or 'unknown'}"]
 
 
 def pair(values: list[str]) -> str:
@@ -517,7 +521,9 @@ def per_class(row: Row, show: Callable[[ClassResult], str]) -> str:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:.3g}"
+    """Milliseconds, three significant digits, no exponent."""
+    value = seconds * 1e3
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def table(rows: list[Row], settings: Settings) -> list[str]:
@@ -552,7 +558,8 @@ def table(rows: list[Row], settings: Settings) -> list[str]:
                  per_class(row, speed_up),
                  per_class(row, pgmpy),
                  "n/a (no misaligned query)" if first is None else
-                 f"{cut(first.seconds)} ({first.fewest}, {first.ancestral:,})"]
+                 f"{cut(first.seconds)} ({'-' if first.fewest is None else first.fewest}, "
+                 f"{first.ancestral:,})"]
         if row.memory is None:
             cells += ["not measured"] * 3
         else:
@@ -570,7 +577,8 @@ def count_of(result: ClassResult, tool: int) -> str:
 def notes(rows: list[Row], settings: Settings) -> list[str]:
     """Query counts below the table."""
     lines = ["", ("Queries measured per class (local / large), for our is_separated; our "
-                  "check_inner_alignment; networkx and pgmpy (each tool stops a class after "
+                  "check_inner_alignment; networkx, whose queries pgmpy also runs (each tool "
+                  "stops a class after "
                   f"{settings.seconds:g} s; networkx, our full check and the path listing are "
                   f"cut off after {settings.hard_limit:g} s, shown as >; pgmpy gets "
                   f"{settings.pgmpy_seconds:g} s per graph, building its DAG included):")]
@@ -597,6 +605,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = (Settings(options.queries, 1.0, 3.0, 5.0, 3, options.memory_max_nodes)
                 if options.quick else
                 Settings(options.queries, 5.0, 30.0, 30.0, 5, options.memory_max_nodes))
+    print("\n".join(machine()), end="\n\n", flush=True)
     started = time.perf_counter()
     rows = []
     with tempfile.TemporaryDirectory(prefix="causal_align_bench_") as workdir:
@@ -604,8 +613,6 @@ def main(argv: list[str] | None = None) -> None:
             for n in sorted(sizes & set(family_sizes)):
                 rows.append(run_graph(family, degree, n, settings, Path(workdir)))
                 gc.collect()
-    print("\n".join(machine()))
-    print()
     print("\n".join(table(rows, settings) + notes(rows, settings)))
     print(f"- total run time: {time.perf_counter() - started:.0f} s")
 
