@@ -84,13 +84,23 @@ def load_graph(path: str | Path, *, limits: Limits = Limits()) -> CausalGraph:
         When the file cannot be read, is over a limit, or is invalid; every problem is listed.
     """
     path = Path(path)
-    return parse_graph(_read_text(path, limits), source=str(path), default_name=path.stem,
+    return parse_graph(read_text(path, limits), source=str(path), default_name=path.stem,
                        limits=limits)
 
 
 def parse_graph(text: str, *, source: str = "<string>", default_name: str = "graph",
                 limits: Limits = Limits()) -> CausalGraph:
     """Read a graph from YAML text; ``source`` names it in error messages."""
+    return read_graph_document(text, source=source, default_name=default_name, limits=limits)[0]
+
+
+def read_graph_document(text: str, *, source: str = "<string>", default_name: str = "graph",
+                        limits: Limits = Limits()) -> tuple[CausalGraph, dict[str, Any], Origin]:
+    """The graph, the document's plain data and its origin (for sections read elsewhere).
+
+    :mod:`causal_align.parameters` reads the ``model:`` section from the data, positioning its
+    problems with the origin's lines.
+    """
     if len(text) > limits.max_bytes:
         raise _too_large(f"the text is {len(text):,} characters", limits.max_bytes,
                          "--max-bytes", "max_bytes", source)
@@ -98,12 +108,13 @@ def parse_graph(text: str, *, source: str = "<string>", default_name: str = "gra
     origin = Origin(source, lines)
     spec = _validated(GraphFile, data, origin)
     query = data.get("query") or {}  # the validated raw values keep "s" apart from "[s]"
-    return CausalGraph(
+    graph = CausalGraph(
         {name: node.label for name, node in spec.nodes.items()}, spec.edges,
         regime=data["regime"], base=query.get("base"), mesa=query.get("mesa"),
         query_regime=query.get("regime"),
         sigma=[SoftIntervention(item.target, item.context) for item in spec.sigma],
         name=spec.name or default_name, description=spec.description, origin=origin)
+    return graph, data, origin
 
 
 def load_queries(path: str | Path, graph: CausalGraph, *,
@@ -120,7 +131,7 @@ def load_queries(path: str | Path, graph: CausalGraph, *,
         Every problem, positioned in the query file.
     """
     source = str(path)
-    data, lines = _read_yaml(_read_text(Path(path), limits), source, limits)
+    data, lines = _read_yaml(read_text(Path(path), limits), source, limits)
     origin = Origin(source, lines)
     spec = _validated(QueryFile, data, origin)
     problems = Problems(origin)
@@ -140,7 +151,7 @@ def load_queries(path: str | Path, graph: CausalGraph, *,
     return tuple(queries)
 
 
-def _read_text(path: Path, limits: Limits) -> str:
+def read_text(path: Path, limits: Limits = Limits()) -> str:
     """The file's text, refusing files over the size limit before reading them."""
     try:
         size = path.stat().st_size
