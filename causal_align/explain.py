@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from causal_align.intervention import SigmaGraph
@@ -41,37 +41,125 @@ COLLIDER_ABOVE_MESA = "collider with a conditioned descendant"
 LATENT = "latent confounder"
 
 
+SHOWN_DESCENT = 12
+"""A collider's descent is written out in full up to this many nodes; longer ones are cut."""
+
+
+class Descents:
+    """Shortest directed paths from every ancestor of Y_m down to Y_m in G_σ, as one tree.
+
+    One breadth-first pass over parents stores each node's next hop, its distance and the first
+    σ-added edge below it, so a junction's descent costs nothing until it is read, and reading
+    it never copies another junction's: a million-node chain with a thousand open colliders
+    stays linear in memory.
+
+    Examples
+    --------
+    >>> from causal_align.model import CausalGraph
+    >>> from causal_align.intervention import sigma_graph
+    >>> tree = Descents(sigma_graph(CausalGraph.from_edges(["A -> B", "B -> Y"], regime="A")),
+    ...                 {"Y"})
+    >>> tree.path("A"), tree.hops["A"], tree.end["A"]
+    (('A', 'B', 'Y'), 2, 'Y')
+    """
+
+    __slots__ = ("next_hop", "hops", "end", "first_added")
+
+    def __init__(self, graph: SigmaGraph, mesa: Iterable[str]) -> None:
+        self.next_hop: dict[str, str | None] = dict.fromkeys(mesa)
+        self.hops = dict.fromkeys(self.next_hop, 0)
+        self.end = {node: node for node in self.next_hop}
+        self.first_added: dict[str, Edge | None] = dict.fromkeys(self.next_hop)
+        targets = {item.target for item in graph.interventions}
+        queue = deque(self.next_hop)
+        while queue:
+            node = queue.popleft()
+            for parent in graph.parents(node):
+                if parent not in self.next_hop:
+                    self.next_hop[parent] = node
+                    self.hops[parent] = self.hops[node] + 1
+                    self.end[parent] = self.end[node]
+                    self.first_added[parent] = (
+                        Edge(parent, node) if node in targets and graph.is_added(parent, node)
+                        else self.first_added[node])
+                    queue.append(parent)
+
+    def path(self, node: str, most: int | None = None) -> tuple[str, ...]:
+        """The directed path from ``node`` down to Y_m (its first ``most`` nodes, if given)."""
+        path: list[str] = []
+        hop: str | None = node
+        while hop is not None and (most is None or len(path) < most):
+            path.append(hop)
+            hop = self.next_hop[hop]
+        return tuple(path)
+
+    def added(self, node: str) -> tuple[Edge, ...]:
+        """The σ-added edges on ``node``'s descent, from the top."""
+        edges = []
+        edge = self.first_added[node]
+        while edge is not None:
+            edges.append(edge)
+            edge = self.first_added[edge.head]
+        return tuple(edges)
+
+
 @dataclass(frozen=True)
 class Junction:
     """One interior node of an open path and why it lets the path through.
 
-    ``kind`` is ``"chain"``, ``"fork"`` or ``"collider"``; ``down_to_mesa`` is the directed path
-    from a collider to the conditioned node that opens it (just the node when it is in Y_m,
-    empty for chains and forks); ``sigma_edges`` are the σ-added edges of the path told at this
-    node (at the σ target, or at the other end when the target ends the path);
-    ``latent_edges`` are the path's ``<->`` edges told at this node (each told once);
-    ``sigma_descent`` the σ-added edges on ``down_to_mesa``.
+    ``kind`` is ``"chain"``, ``"fork"`` or ``"collider"``; ``sigma_edges`` are the σ-added edges
+    of the path told at this node (at the σ target, or at the other end when the target ends
+    the path); ``latent_edges`` are the path's ``<->`` edges told at this node (each told once).
+    A collider's ``descents`` give the directed path down to the conditioned node that opens it.
     """
 
     node: str
     kind: str
     before: str
     after: str
-    down_to_mesa: tuple[str, ...]
     sigma_edges: tuple[Edge, ...]
     latent_edges: tuple[Edge, ...]
-    sigma_descent: tuple[Edge, ...] = ()
+    descents: Descents | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def down_to_mesa(self) -> tuple[str, ...]:
+        """A collider's directed path down to the conditioned node that opens it (just the node
+        when it is in Y_m); empty for chains and forks."""
+        return () if self.descents is None else self.descents.path(self.node)
+
+    @property
+    def descent_hops(self) -> int:
+        """The number of edges on ``down_to_mesa`` (0 for chains, forks and nodes in Y_m)."""
+        return 0 if self.descents is None else self.descents.hops[self.node]
+
+    @property
+    def sigma_descent(self) -> tuple[Edge, ...]:
+        """The σ-added edges on ``down_to_mesa``."""
+        return () if self.descents is None else self.descents.added(self.node)
+
+    def shown_descent(self) -> tuple[str, ...]:
+        """``down_to_mesa`` as written in reports: in full up to :data:`SHOWN_DESCENT` nodes,
+        else its first nodes, ``"…"`` and the conditioned node."""
+        if self.descents is None:
+            return ()
+        if self.descent_hops < SHOWN_DESCENT:
+            return self.down_to_mesa
+        return (*self.descents.path(self.node, SHOWN_DESCENT - 2), "…",
+                self.descents.end[self.node])
 
     def reason(self) -> str:
         """One sentence a reader can check against the picture."""
         shape = f"{self.before} {self.node} {self.after}"
         if self.kind != "collider":
             text = f"{self.node} is a {self.kind} ({shape}), not conditioned on"
-        elif len(self.down_to_mesa) == 1:
+        elif self.descent_hops == 0:
             text = f"{self.node} is a collider ({shape}), opened because it is conditioned on"
         else:
+            shown = self.shown_descent()
             text = (f"{self.node} is a collider ({shape}), opened because its descendant "
-                    f"{self.down_to_mesa[-1]} is conditioned on: {' -> '.join(self.down_to_mesa)}")
+                    f"{shown[-1]} is conditioned on: {' -> '.join(shown)}")
+            if "…" in shown:
+                text += f" ({self.descent_hops:,} edges)"
         for edge in self.sigma_descent:
             text += (f" (on that descent, {edge} exists only because σ({edge.head}) reads "
                      f"{edge.tail})")
@@ -82,7 +170,8 @@ class Junction:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"node": self.node, "kind": self.kind, "down_to_mesa": list(self.down_to_mesa),
+        return {"node": self.node, "kind": self.kind, "down_to_mesa": list(self.shown_descent()),
+                "descent_hops": self.descent_hops,
                 "sigma_edges": [str(edge) for edge in self.sigma_edges],
                 "latent_edges": [str(edge) for edge in self.latent_edges],
                 "sigma_descent": [str(edge) for edge in self.sigma_descent],
@@ -127,29 +216,15 @@ class OpenPath:
                 "junctions": [junction.to_dict() for junction in self.junctions]}
 
 
-def paths_down_to(graph: SigmaGraph, targets: Iterable[str]) -> dict[str, str | None]:
-    """For each ancestor of ``targets`` in G_σ, the next node on a shortest directed path down
-    to a target (``None`` for the targets themselves). One breadth-first pass over parents."""
-    step: dict[str, str | None] = dict.fromkeys(targets)
-    queue = deque(step)
-    while queue:
-        node = queue.popleft()
-        for parent in graph.parents(node):
-            if parent not in step:
-                step[parent] = node
-                queue.append(parent)
-    return step
-
-
 def describe(graph: SigmaGraph, raw_paths: Iterable[RawPath],
              mesa: Collection[str]) -> tuple[OpenPath, ...]:
     """Turn the engine's (nodes, arrows) into explained, classified :class:`OpenPath` values."""
-    down = paths_down_to(graph, mesa)
-    return tuple(_describe_one(graph, nodes, arrows, down) for nodes, arrows in raw_paths)
+    descents = Descents(graph, mesa)
+    return tuple(_describe_one(graph, nodes, arrows, descents) for nodes, arrows in raw_paths)
 
 
 def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, ...],
-                  down: dict[str, str | None]) -> OpenPath:
+                  descents: Descents) -> OpenPath:
     sigma_edges = tuple(edge for edge in (
         Edge(left, right) if arrow == "->" else Edge(right, left)
         for left, arrow, right in zip(nodes, arrows, nodes[1:]) if arrow != "<->")
@@ -160,27 +235,19 @@ def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, 
         arrow_in, arrow_out = arrows[index - 1], arrows[index]
         head_in, head_out = arrow_in != "<-", arrow_out != "->"
         kind = "collider" if head_in and head_out else "chain" if head_in or head_out else "fork"
-        chain: list[str] = []
-        if kind == "collider":
-            hop: str | None = node
-            while hop is not None:
-                chain.append(hop)
-                hop = down[hop]
         told_here = tuple(edge for edge in sigma_edges if edge.head == node or
                           (edge.tail == node and edge.head not in nodes[1:-1]))
         latent = [Edge(node, nodes[index + 1], bidirected=True)] if arrow_out == "<->" else []
         if index == 1 and arrow_in == "<->":
             latent.insert(0, Edge(nodes[0], node, bidirected=True))
-        descent = tuple(Edge(upper, lower) for upper, lower in zip(chain, chain[1:])
-                        if graph.is_added(upper, lower))
         junctions.append(Junction(node, kind, f"{nodes[index - 1]} {arrow_in}",
-                                  f"{arrow_out} {nodes[index + 1]}", tuple(chain), told_here,
-                                  tuple(latent), descent))
+                                  f"{arrow_out} {nodes[index + 1]}", told_here, tuple(latent),
+                                  descents if kind == "collider" else None))
     colliders = [junction for junction in junctions if junction.kind == "collider"]
     kinds = [CAUSAL_LEAK] if all(arrow == "->" for arrow in arrows) else [SELECTION_LEAK]
-    if any(len(junction.down_to_mesa) == 1 for junction in colliders):
+    if any(junction.descent_hops == 0 for junction in colliders):
         kinds.append(COLLIDER_IN_MESA)
-    if any(len(junction.down_to_mesa) > 1 for junction in colliders):
+    if any(junction.descent_hops > 0 for junction in colliders):
         kinds.append(COLLIDER_ABOVE_MESA)
     if "<->" in arrows:
         kinds.append(LATENT)

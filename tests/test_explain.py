@@ -30,6 +30,7 @@ def test_a_collider_names_its_path_down_to_the_conditioned_node() -> None:
     assert path.explain() == ("C is a collider (s -> C <- Y_b), opened because its descendant "
                               "Y_m is conditioned on: C -> D -> Y_m",)
     assert path.junctions[0].down_to_mesa == ("C", "D", "Y_m")
+    assert path.junctions[0].descent_hops == 2
     assert path.kinds == ("selection leak", "collider with a conditioned descendant")
 
 
@@ -59,8 +60,8 @@ def test_to_dict_is_plain_data() -> None:
     assert path.to_dict() == {
         "path": "s -> A -> Y_b", "nodes": ["s", "A", "Y_b"], "arrows": ["->", "->"],
         "kinds": ["causal leak"], "sigma_edges": [],
-        "junctions": [{"node": "A", "kind": "chain", "down_to_mesa": [], "sigma_edges": [],
-                       "latent_edges": [], "sigma_descent": [],
+        "junctions": [{"node": "A", "kind": "chain", "down_to_mesa": [], "descent_hops": 0,
+                       "sigma_edges": [], "latent_edges": [], "sigma_descent": [],
                        "reason": "A is a chain (s -> A -> Y_b), not conditioned on"}],
     }
 
@@ -79,3 +80,15 @@ def test_a_direct_edge_gets_its_own_sentence() -> None:
     path = only_path("s -> Y_b", "s -> Y_m")
     assert path.explain() == ("s -> Y_b is a single edge: the regime changes Y_b's own "
                               "mechanism, which no conditioning can block",)
+
+
+def test_a_long_descent_is_cut_in_reports_but_whole_on_request() -> None:
+    chain = [f"C{index} -> C{index + 1}" for index in range(30)]
+    path = only_path("s -> C0", "Y_b -> C0", *chain, "C30 -> Y_m")
+    [collider] = path.junctions
+    assert collider.descent_hops == 31
+    assert collider.down_to_mesa == (*(f"C{index}" for index in range(31)), "Y_m")
+    assert collider.shown_descent() == (*(f"C{index}" for index in range(10)), "…", "Y_m")
+    assert collider.reason().endswith("C0 -> C1 -> C2 -> C3 -> C4 -> C5 -> C6 -> C7 -> C8 -> C9 "
+                                      "-> … -> Y_m (31 edges)")
+    assert collider.to_dict()["down_to_mesa"][-2:] == ["…", "Y_m"]

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from causal_align.errors import GraphSpecError
-from causal_align.loader import Limits, _read_text, _read_yaml
+from causal_align.loader import Limits, read_text, _read_yaml
 from causal_align.schema import GraphFile, QueryFile
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,7 +164,7 @@ def _as_read(path: Path) -> Any:
     """The file as the loader reads it (keys stay text: ``42:`` is "42"), or None when it is
     broken below the level of data (encoding, YAML syntax, a duplicate key, a size limit)."""
     try:
-        return _read_yaml(_read_text(path, Limits()), str(path), Limits())[0]
+        return _read_yaml(read_text(path, Limits()), str(path), Limits())[0]
     except GraphSpecError:
         return None
 
