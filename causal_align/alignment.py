@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from causal_align.certificate import Certificate
 from causal_align.errors import CausalAlignError, GraphSpecError
 from causal_align.explain import OpenPath, describe
-from causal_align.intervention import SigmaGraph, sigma_graph
+from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention
 from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
                                      minimal_separator, open_paths)
@@ -90,7 +91,8 @@ class AlignmentResult:
     ``open_paths`` are shortest first, at most ``limit``; ``truncated`` says more exist.
     ``sigma_removed``/``sigma_added`` are the edge diff from G to G_σ. ``certificate`` proves
     the verdict to :func:`~causal_align.certificate.verify_certificate`. ``diagram`` is G_σ
-    itself (with its G), which pictures are drawn from.
+    itself (with its G), which pictures are drawn from. ``conjecture`` and ``repairs`` cost
+    further passes over the graph, so they are computed when first read.
     """
 
     graph: str
@@ -104,10 +106,21 @@ class AlignmentResult:
     truncated: bool
     sigma_removed: tuple[Edge, ...]
     sigma_added: tuple[Edge, ...]
-    conjecture: Conjecture
-    repairs: Repairs
     certificate: Certificate
     diagram: SigmaGraph = field(repr=False, compare=False)
+    _query: Prepared = field(repr=False, compare=False)
+
+    @cached_property
+    def conjecture(self) -> Conjecture:
+        """The founding text's conjecture next to the verdict; computed when first read."""
+        query = self._query
+        return _conjecture(self.diagram, frozenset(query.sources), frozenset(query.targets),
+                           frozenset(query.given), self.aligned, self.open_paths)
+
+    @cached_property
+    def repairs(self) -> Repairs:
+        """What would make the query aligned; computed when first read (a few linear passes)."""
+        return Repairs((), None, ()) if self.aligned else _repairs(self._query)
 
     def _repr_html_(self) -> str:
         """Jupyter shows the verdict and the picture."""
@@ -180,11 +193,11 @@ def check_inner_alignment(
     sources = _names(query_regime)
     targets, given = _names(query_base), _names(query_mesa)
     prepared = Prepared(g_sigma, sources, targets, given)
-    reached = prepared.reachable()
+    reached = prepared.reachable(stop_at_target=True)  # complete when aligned
     aligned = all(node not in targets for node, _ in reached)
     raw_paths, truncated = ([], False) if aligned else open_paths(
         g_sigma, sources, targets, given, limit=limit, prepared=prepared)
-    paths = describe(g_sigma, raw_paths, given)
+    paths = describe(g_sigma, raw_paths, given, prepared=prepared)
     if aligned:
         certificate = Certificate("closed states", states=frozenset(reached))
     else:
@@ -195,10 +208,7 @@ def check_inner_alignment(
         graph=graph.name, regime=tuple(sorted(sources)), base=tuple(sorted(targets)),
         mesa=tuple(sorted(given)), sigma=g_sigma.interventions, aligned=aligned,
         open_paths=paths, limit=limit, truncated=truncated, sigma_removed=g_sigma.removed,
-        sigma_added=g_sigma.added,
-        conjecture=_conjecture(g_sigma, sources, targets, given, aligned, paths),
-        repairs=Repairs((), None, ()) if aligned else _repairs(prepared),
-        certificate=certificate, diagram=g_sigma)
+        sigma_added=g_sigma.added, certificate=certificate, diagram=g_sigma, _query=prepared)
 
 
 def check_queries(graph: CausalGraph, queries: Iterable[Query], *,
@@ -259,11 +269,6 @@ def _repairs(prepared: Prepared) -> Repairs:
         observed = prepared.relevant - sources - targets
         found = minimal_separator(graph, sources, targets, included=given, restricted=observed)
         monitor = None if found is None else tuple(sorted(found - given))
-    narrow = []
-    for index, item in enumerate(graph.interventions):
-        for node in item.context or ():
-            narrower = list(graph.interventions)
-            narrower[index] = SoftIntervention(item.target, [c for c in item.context or () if c != node])
-            if is_separated(sigma_graph(graph.graph, narrower), sources, targets, given):
-                narrow.append((item.target, node))
+    narrow = [(item.target, node) for item in graph.interventions for node in item.context or ()
+              if is_separated(narrowed(graph, item.target, node), sources, targets, given)]
     return Repairs(impossible, monitor, tuple(sorted(narrow)))

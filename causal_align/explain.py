@@ -24,14 +24,13 @@ M is a collider (s -> M <- Y_b), opened because its descendant Y_m is conditione
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from causal_align.intervention import SigmaGraph
 from causal_align.model import Edge
-from causal_align.separation import RawPath
+from causal_align.separation import Prepared, RawPath
 
 CAUSAL_LEAK = "causal leak"
 SELECTION_LEAK = "selection leak"
@@ -48,10 +47,11 @@ SHOWN_DESCENT = 12
 class Descents:
     """Shortest directed paths from every ancestor of Y_m down to Y_m in G_σ, as one tree.
 
-    One breadth-first pass over parents stores each node's next hop, its distance and the first
-    σ-added edge below it, so a junction's descent costs nothing until it is read, and reading
-    it never copies another junction's: a million-node chain with a thousand open colliders
-    stays linear in memory.
+    The tree is the next hop of each node (as :class:`~causal_align.separation.Prepared`
+    computes it, or one breadth-first pass over parents). Lengths, ends and the σ-added edges
+    below a node are filled in on first use, walking down only to the first node already known,
+    so a junction's descent costs nothing until it is read, and reading it never copies
+    another's: a million-node chain with a thousand open colliders stays linear.
 
     Examples
     --------
@@ -59,30 +59,48 @@ class Descents:
     >>> from causal_align.intervention import sigma_graph
     >>> tree = Descents(sigma_graph(CausalGraph.from_edges(["A -> B", "B -> Y"], regime="A")),
     ...                 {"Y"})
-    >>> tree.path("A"), tree.hops["A"], tree.end["A"]
+    >>> tree.path("A"), tree.hops("A"), tree.end("A")
     (('A', 'B', 'Y'), 2, 'Y')
     """
 
-    __slots__ = ("next_hop", "hops", "end", "first_added")
+    __slots__ = ("graph", "next_hop", "_below")
 
-    def __init__(self, graph: SigmaGraph, mesa: Iterable[str]) -> None:
-        self.next_hop: dict[str, str | None] = dict.fromkeys(mesa)
-        self.hops = dict.fromkeys(self.next_hop, 0)
-        self.end = {node: node for node in self.next_hop}
-        self.first_added: dict[str, Edge | None] = dict.fromkeys(self.next_hop)
-        targets = {item.target for item in graph.interventions}
-        queue = deque(self.next_hop)
-        while queue:
-            node = queue.popleft()
-            for parent in graph.parents(node):
-                if parent not in self.next_hop:
-                    self.next_hop[parent] = node
-                    self.hops[parent] = self.hops[node] + 1
-                    self.end[parent] = self.end[node]
-                    self.first_added[parent] = (
-                        Edge(parent, node) if node in targets and graph.is_added(parent, node)
-                        else self.first_added[node])
-                    queue.append(parent)
+    def __init__(self, graph: SigmaGraph, mesa: Collection[str],
+                 next_hop: Mapping[str, str | None] | None = None) -> None:
+        self.graph = graph
+        self.next_hop = (Prepared(graph, (), (), mesa).down_to_given if next_hop is None
+                         else next_hop)
+        self._below: dict[str, tuple[int, str, Edge | None]] = {}
+        """node -> (edges down to Y_m, the Y_m node reached, first σ-added edge on the way)"""
+
+    def _known(self, node: str) -> tuple[int, str, Edge | None]:
+        below = self._below
+        chain = []
+        hop = node
+        while hop not in below:
+            lower = self.next_hop[hop]
+            if lower is None:
+                below[hop] = (0, hop, None)
+                break
+            chain.append(hop)
+            hop = lower
+        targets = {item.target for item in self.graph.interventions}
+        for upper in reversed(chain):
+            lower = self.next_hop[upper]
+            assert lower is not None
+            hops, end, added = below[lower]
+            if lower in targets and self.graph.is_added(upper, lower):
+                added = Edge(upper, lower)
+            below[upper] = (hops + 1, end, added)
+        return below[node]
+
+    def hops(self, node: str) -> int:
+        """The number of edges from ``node`` down to Y_m."""
+        return self._known(node)[0]
+
+    def end(self, node: str) -> str:
+        """The Y_m node that ``node``'s descent reaches."""
+        return self._known(node)[1]
 
     def path(self, node: str, most: int | None = None) -> tuple[str, ...]:
         """The directed path from ``node`` down to Y_m (its first ``most`` nodes, if given)."""
@@ -96,10 +114,10 @@ class Descents:
     def added(self, node: str) -> tuple[Edge, ...]:
         """The σ-added edges on ``node``'s descent, from the top."""
         edges = []
-        edge = self.first_added[node]
+        edge = self._known(node)[2]
         while edge is not None:
             edges.append(edge)
-            edge = self.first_added[edge.head]
+            edge = self._known(edge.head)[2]
         return tuple(edges)
 
 
@@ -130,7 +148,7 @@ class Junction:
     @property
     def descent_hops(self) -> int:
         """The number of edges on ``down_to_mesa`` (0 for chains, forks and nodes in Y_m)."""
-        return 0 if self.descents is None else self.descents.hops[self.node]
+        return 0 if self.descents is None else self.descents.hops(self.node)
 
     @property
     def sigma_descent(self) -> tuple[Edge, ...]:
@@ -145,7 +163,7 @@ class Junction:
         if self.descent_hops < SHOWN_DESCENT:
             return self.down_to_mesa
         return (*self.descents.path(self.node, SHOWN_DESCENT - 2), "…",
-                self.descents.end[self.node])
+                self.descents.end(self.node))
 
     def reason(self) -> str:
         """One sentence a reader can check against the picture."""
@@ -216,10 +234,11 @@ class OpenPath:
                 "junctions": [junction.to_dict() for junction in self.junctions]}
 
 
-def describe(graph: SigmaGraph, raw_paths: Iterable[RawPath],
-             mesa: Collection[str]) -> tuple[OpenPath, ...]:
-    """Turn the engine's (nodes, arrows) into explained, classified :class:`OpenPath` values."""
-    descents = Descents(graph, mesa)
+def describe(graph: SigmaGraph, raw_paths: Iterable[RawPath], mesa: Collection[str], *,
+             prepared: Prepared | None = None) -> tuple[OpenPath, ...]:
+    """Turn the engine's (nodes, arrows) into explained, classified :class:`OpenPath` values;
+    ``prepared`` (the same query's) lends its descents to Y_m."""
+    descents = Descents(graph, mesa, None if prepared is None else prepared.down_to_given)
     return tuple(_describe_one(graph, nodes, arrows, descents) for nodes, arrows in raw_paths)
 
 

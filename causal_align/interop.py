@@ -100,7 +100,7 @@ from causal_align.validate import MAX_NAME, NAME, names_at, suggest
 
 if TYPE_CHECKING:
     import networkx as nx
-    from pgmpy.base import DAG  # type: ignore[import-untyped]
+    from pgmpy.base import DAG
 
 _NAME = re.compile(NAME + r"\Z")
 _BAREWORD = re.compile(r"[0-9A-Za-z_.]+\Z")

@@ -24,43 +24,40 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 
 from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
 from causal_align.validate import Problems, check_sigma
 
 
-@dataclass(frozen=True)
+Neighbours = Callable[[str], tuple[str, ...]]
+
+
 class SigmaGraph:
-    """G_σ: ``graph`` with ``interventions`` applied; ``removed``/``added`` are the edge diff."""
+    """G_σ: ``graph`` with ``interventions`` applied; ``removed``/``added`` are the edge diff.
 
-    graph: CausalGraph
-    interventions: tuple[SoftIntervention, ...]
-    removed: tuple[Edge, ...]
-    added: tuple[Edge, ...]
-    _parents: dict[str, tuple[str, ...]] = field(repr=False)
-    _children: dict[str, tuple[str, ...]] = field(repr=False)
-    _spouses: dict[str, tuple[str, ...]] = field(repr=False)
+    ``parents``, ``children`` and ``spouses`` give a node's neighbours in G_σ, sorted. For the
+    graph's own σ they are plain dictionary lookups (built once per graph and kept); for other
+    interventions they read through a small overlay on G's adjacency.
+    """
 
-    def parents(self, node: str) -> tuple[str, ...]:
-        """Directed parents of ``node`` in G_σ."""
-        found = self._parents.get(node)
-        return self.graph.parents(node) if found is None else found
+    __slots__ = ("graph", "interventions", "removed", "added", "parents", "children", "spouses",
+                 "_added")
 
-    def children(self, node: str) -> tuple[str, ...]:
-        """Directed children of ``node`` in G_σ."""
-        found = self._children.get(node)
-        return self.graph.children(node) if found is None else found
-
-    def spouses(self, node: str) -> tuple[str, ...]:
-        """Bidirected neighbours of ``node`` in G_σ."""
-        found = self._spouses.get(node)
-        return self.graph.spouses(node) if found is None else found
+    def __init__(self, graph: CausalGraph, interventions: tuple[SoftIntervention, ...],
+                 removed: tuple[Edge, ...], added: tuple[Edge, ...],
+                 neighbours: tuple[Neighbours, Neighbours, Neighbours]) -> None:
+        self.graph, self.interventions, self.removed, self.added = (graph, interventions,
+                                                                    removed, added)
+        self.parents, self.children, self.spouses = neighbours
+        self._added = frozenset(added)
 
     def is_added(self, tail: str, head: str) -> bool:
         """True when ``tail -> head`` exists only because σ's context reads ``tail``."""
-        return Edge(tail, head) in self.added
+        return Edge(tail, head) in self._added
+
+    def __repr__(self) -> str:
+        return f"<SigmaGraph of {self.graph.name!r}: -{len(self.removed)} +{len(self.added)} edges>"
 
 
 def sigma_graph(graph: CausalGraph, sigma: Iterable[SoftIntervention] | None = None) -> SigmaGraph:
@@ -78,6 +75,9 @@ def sigma_graph(graph: CausalGraph, sigma: Iterable[SoftIntervention] | None = N
         When ``sigma`` names unknown nodes or makes G_σ cyclic.
     """
     if sigma is None:
+        cached = graph.memo.get("sigma_graph")
+        if isinstance(cached, SigmaGraph):
+            return cached
         interventions = graph.sigma
     else:
         interventions = tuple(sigma)
@@ -88,6 +88,13 @@ def sigma_graph(graph: CausalGraph, sigma: Iterable[SoftIntervention] | None = N
     resolved = tuple(SoftIntervention(item.target, graph.parents(item.target)
                                       if item.context is None else item.context)
                      for item in interventions)
+    return _apply(graph, resolved, flat=sigma is None)
+
+
+def _apply(graph: CausalGraph, resolved: tuple[SoftIntervention, ...], *,
+           flat: bool) -> SigmaGraph:
+    """G_σ for checked interventions whose contexts are resolved; ``flat`` builds full
+    adjacency dictionaries and keeps them on the graph, else an overlay is used."""
     parents_over: dict[str, tuple[str, ...]] = {}
     children_over: dict[str, set[str]] = {}
     spouses_over: dict[str, set[str]] = {}
@@ -110,7 +117,41 @@ def sigma_graph(graph: CausalGraph, sigma: Iterable[SoftIntervention] | None = N
             children_over.setdefault(node, set(graph.children(node))).add(item.target)
             if node not in graph.parents(item.target):
                 added.add(Edge(node, item.target))
-    return SigmaGraph(
-        graph, resolved, tuple(sorted(removed)), tuple(sorted(added)), parents_over,
-        {node: tuple(sorted(kids)) for node, kids in children_over.items()},
-        {node: tuple(sorted(near)) for node, near in spouses_over.items()})
+    overlays = (parents_over, {node: tuple(sorted(kids)) for node, kids in children_over.items()},
+                {node: tuple(sorted(near)) for node, near in spouses_over.items()})
+    base = graph.adjacency()
+    if flat:
+        neighbours = tuple({**whole, **over}.__getitem__ for whole, over in zip(base, overlays))
+    else:
+        neighbours = tuple(_read_through(over, whole) for whole, over in zip(base, overlays))
+    result = SigmaGraph(graph, resolved, tuple(sorted(removed)), tuple(sorted(added)),
+                        (neighbours[0], neighbours[1], neighbours[2]))
+    if flat:
+        graph.memo["sigma_graph"] = result
+    return result
+
+
+def narrowed(graph: SigmaGraph, target: str, drop: str) -> SigmaGraph:
+    """``graph`` with ``drop`` removed from σ(``target``)'s context: no new check is needed,
+    since reading fewer nodes cannot create a cycle.
+
+    Examples
+    --------
+    >>> graph = CausalGraph.from_edges(["A -> D", "B -> D"], regime="A",
+    ...                                sigma=[SoftIntervention("D", ["A", "B"])])
+    >>> narrowed(sigma_graph(graph), "D", "A").parents("D")
+    ('B',)
+    """
+    resolved = tuple(SoftIntervention(item.target, [node for node in item.context or ()
+                                                    if node != drop])
+                     if item.target == target else item for item in graph.interventions)
+    return _apply(graph.graph, resolved, flat=False)
+
+
+def _read_through(over: Mapping[str, tuple[str, ...]],
+                  whole: Mapping[str, tuple[str, ...]]) -> Neighbours:
+    def neighbours(node: str) -> tuple[str, ...]:
+        found = over.get(node)
+        return whole[node] if found is None else found
+
+    return neighbours

@@ -170,7 +170,7 @@ class CausalGraph:
     """
 
     __slots__ = ("name", "description", "nodes", "labels", "edges", "regime", "sigma", "base",
-                 "mesa", "query_regime", "_parents", "_children", "_spouses")
+                 "mesa", "query_regime", "memo", "_parents", "_children", "_spouses")
 
     def __init__(
         self,
@@ -203,6 +203,8 @@ class CausalGraph:
         self.mesa = frozenset(_as_names(mesa or ()))
         self.query_regime = self.regime if query_regime is None else frozenset(_as_names(query_regime))
         self._parents, self._children, self._spouses = parsed
+        self.memo: dict[str, object] = {}
+        """Structures derived from this (immutable) graph and kept for later queries."""
 
     @classmethod
     def from_edges(
@@ -234,6 +236,11 @@ class CausalGraph:
     def node_set(self) -> KeysView[str]:
         """The nodes as a set-like view (no copy), for fast membership tests."""
         return self._parents.keys()
+
+    def adjacency(self) -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]],
+                                 Mapping[str, tuple[str, ...]]]:
+        """Every node's parents, children and spouses (read only; for building G_σ)."""
+        return self._parents, self._children, self._spouses
 
     def parents(self, node: str) -> tuple[str, ...]:
         """Directed parents of ``node`` in G, sorted."""

@@ -55,14 +55,34 @@ def ancestors(graph: SigmaGraph, nodes: Iterable[str]) -> set[str]:
     return found
 
 
+def _shortest_descents(graph: SigmaGraph, nodes: Iterable[str]) -> dict[str, str | None]:
+    """An(``nodes``) in G_σ, each ancestor mapped to the next node on a shortest directed path
+    down to ``nodes`` (``None`` for the nodes themselves): one breadth-first pass over parents."""
+    parents = graph.parents
+    step: dict[str, str | None] = dict.fromkeys(nodes)
+    queue = deque(step)
+    while queue:
+        node = queue.popleft()
+        for parent in parents(node):
+            if parent not in step:
+                step[parent] = node
+                queue.append(parent)
+    return step
+
+
 class Prepared:
-    """A separation query prepared once: its ancestral set, An(Z) and the junction rule."""
+    """A separation query prepared once: its ancestral set, An(Z) and the junction rule.
+
+    ``down_to_given`` maps each node of An(Z) to its next hop on a shortest directed path down
+    to Z, which explanations reuse to name the descent that opens a collider.
+    """
 
     def __init__(self, graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
                  given: Collection[str]) -> None:
         self.graph = graph
         self.sources, self.targets, self.given = set(sources), set(targets), set(given)
-        self.given_ancestors = ancestors(graph, self.given)
+        self.down_to_given = _shortest_descents(graph, self.given)
+        self.given_ancestors = self.down_to_given.keys()
         self.relevant = ancestors(graph, self.sources | self.targets | self.given_ancestors)
         self.endpoints = self.sources | self.targets
 
@@ -76,8 +96,11 @@ class Prepared:
         """Edges at ``node`` inside the ancestral set: (neighbour, arrow, head at node, head there)."""
         return _moves_within(self.graph, node, self.relevant)
 
-    def reachable(self) -> set[State]:
+    def reachable(self, *, stop_at_target: bool = False) -> set[State]:
         """Every state a path from a source can reach; paths stop at sources and targets.
+
+        With ``stop_at_target`` the walk ends as soon as it reaches a target (the set is then
+        partial, but holds that target: enough for a verdict).
 
         The hot loop of every query, so the junction rule is inlined: from a node reached with
         an arrowhead (``head``) or a tail, leaving towards a child needs the node unconditioned;
@@ -92,9 +115,12 @@ class Prepared:
                                          for near, _, _, head in self.moves(source)]
         for node, head in stack:
             (at_head if head else at_tail).add(node)
+        targets = self.targets
         while stack:
             node, head_in = stack.pop()
             if node in self.endpoints:
+                if stop_at_target and node in targets:
+                    break
                 continue
             free = node not in given
             if free:
@@ -114,25 +140,45 @@ class Prepared:
         return {(node, True) for node in at_head} | {(node, False) for node in at_tail}
 
     def distances_to_targets(self) -> dict[State, int]:
-        """Fewest edges from each state to a target, walking backwards from the targets."""
+        """Fewest edges from each state to a target, walking backwards from the targets.
+
+        A state (v, head) one step before a state (w, head_w) left v along an edge with mark
+        ``head_w`` at w; its junction at v is the junction rule of :meth:`reachable` read
+        backwards, inlined for the same reason.
+        """
+        children, parents, spouses = self.graph.children, self.graph.parents, self.graph.spouses
+        relevant, endpoints, given, opened = (self.relevant, self.endpoints, self.given,
+                                              self.given_ancestors)
         distance: dict[State, int] = {(node, head): 0 for node in self.targets
                                       for head in (False, True)}
         queue = deque(distance)
         while queue:
             node, head_here = queue.popleft()
             step = distance[(node, head_here)] + 1
-            # edges at `node` carrying mark `head_here` there, seen from the other end
-            ends = ([(parent, False) for parent in self.graph.parents(node)] +
-                    [(spouse, True) for spouse in self.graph.spouses(node)]) if head_here else \
-                [(child, True) for child in self.graph.children(node)]
-            for near, head_out in ends:
-                if near not in self.relevant or near in self.endpoints:
-                    continue
-                for head_in in (False, True):
-                    state = (near, head_in)
-                    if state not in distance and self.is_open(near, head_in, head_out):
-                        distance[state] = step
-                        queue.append(state)
+            if head_here:  # reached from a parent (along ->) or a spouse (along <->)
+                for near in parents(node):  # left `near` towards a child: needs it unconditioned
+                    if near not in endpoints and near not in given:
+                        for state in ((near, False), (near, True)):
+                            if state not in distance:
+                                distance[state] = step
+                                queue.append(state)
+                for near in spouses(node):  # left `near` with an arrowhead there too
+                    if near in relevant and near not in endpoints:
+                        after_tail = near not in given
+                        for state in ((near, False), (near, True)):
+                            if state not in distance and (near in opened if state[1]
+                                                          else after_tail):
+                                distance[state] = step
+                                queue.append(state)
+            else:  # reached from a child, along <-: left `near` by a tail
+                for near in children(node):
+                    if near in relevant and near not in endpoints:
+                        after_tail = near not in given
+                        for state in ((near, False), (near, True)):
+                            if state not in distance and (near in opened if state[1]
+                                                          else after_tail):
+                                distance[state] = step
+                                queue.append(state)
         return distance
 
 
@@ -149,7 +195,7 @@ def is_separated(graph: SigmaGraph, sources: Collection[str], targets: Collectio
     (True, False)
     """
     query = Prepared(graph, sources, targets, given)
-    return not any(node in query.targets for node, _ in query.reachable())
+    return not any(node in query.targets for node, _ in query.reachable(stop_at_target=True))
 
 
 class _Prefix:
