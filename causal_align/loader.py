@@ -28,6 +28,7 @@ causal_align.errors.GraphSpecError: 1 problem:
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -208,7 +209,7 @@ def dump_graph(graph: CausalGraph) -> str:
     return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
 
 
-def _read_yaml(text: str, source: str, limits: Limits) -> tuple[dict[str, Any], dict[str, int]]:
+def _read_yaml(text: str, source: str, limits: Limits) -> tuple[dict[str, Any], Lines]:
     """Plain data and the 1-based line of every location, refusing duplicate keys."""
     reader = _Reader(source, limits)
     try:
@@ -261,12 +262,50 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, source: str) -> Prob
 class _Frame:
     """An open mapping or sequence: where it sits and, for a mapping, the key awaiting a value."""
 
-    __slots__ = ("value", "location", "anchor", "size", "key")
+    __slots__ = ("value", "location", "anchor", "size", "key", "item_lines")
 
-    def __init__(self, value: Any, location: str, anchor: str | None) -> None:
+    def __init__(self, value: Any, location: str, anchor: str | None,
+                 item_lines: list[int]) -> None:
         self.value, self.location, self.anchor = value, location, anchor
         self.size: int = 1
         self.key: str | None = None
+        self.item_lines = item_lines
+
+
+class Lines(Mapping[str, int]):
+    """The 1-based line of every location: mapping keys one by one, and the items of each list
+    as one list of lines (a million edges cost a list of ints, not a million strings).
+
+    Examples
+    --------
+    >>> lines = Lines()
+    >>> lines.at["edges"] = 3
+    >>> lines.in_lists["edges"] = [4, 5]
+    >>> lines["edges[1]"], "edges[2]" in lines, len(lines)
+    (5, False, 3)
+    """
+
+    def __init__(self) -> None:
+        self.at: dict[str, int] = {}
+        self.in_lists: dict[str, list[int]] = {}
+
+    def __getitem__(self, location: str) -> int:
+        found = self.at.get(location)
+        if found is not None:
+            return found
+        parent, _, index = location[:-1].rpartition("[")
+        lines = self.in_lists.get(parent) if location.endswith("]") else None
+        if lines is not None and index.isdigit() and int(index) < len(lines):
+            return lines[int(index)]
+        raise KeyError(location)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.at
+        for parent, lines in self.in_lists.items():
+            yield from (f"{parent}[{index}]" for index in range(len(lines)))
+
+    def __len__(self) -> int:
+        return len(self.at) + sum(len(lines) for lines in self.in_lists.values())
 
 
 class _Reader:
@@ -279,11 +318,14 @@ class _Reader:
     _SCALARS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
                 "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"}
 
+    _MAY_RESOLVE = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
+    """First characters of plain scalars that may be numbers, booleans or null."""
+
     def __init__(self, source: str, limits: Limits) -> None:
         self.source, self.limits = source, limits
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
-        self.lines: dict[str, int] = {}
+        self.lines = Lines()
         self.root: Any = None
         self.documents = self.aliased = self.nodes = 0
         self.problems: list[Problem] = []
@@ -294,7 +336,9 @@ class _Reader:
         raise GraphSpecError([Problem(code, message, line=mark.line + 1, source=self.source)])
 
     def feed(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
+        if type(event) is yaml.ScalarEvent:  # most events: test it first
+            self._scalar(event)
+        elif isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
                 self.fail("E_YAML_SYNTAX", "more than one YAML document (a graph file holds one; "
@@ -305,15 +349,14 @@ class _Reader:
                 self.fail("E_TOO_DEEP", f"nested deeper than {self.limits.max_depth} levels",
                           event.start_mark)
             value: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-            location = self._place(value, event.start_mark)
-            self.stack.append(_Frame(value, location, event.anchor))
+            location = self._place(value, event.start_mark, container=True)
+            self.stack.append(_Frame(value, location, event.anchor,
+                                     self.lines.in_lists.setdefault(location, [])))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             frame = self.stack.pop()
             self._grow(frame.size, event.start_mark)
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (frame.value, frame.size)
-        elif isinstance(event, yaml.ScalarEvent):
-            self._scalar(event)
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
                 self.fail("E_YAML_SYNTAX", f"not valid YAML: unknown alias *{event.anchor}",
@@ -342,7 +385,9 @@ class _Reader:
             self._key(frame, event)
             return
         tag = event.tag
-        if tag in (None, "!"):
+        if tag is None and not (event.implicit[0] and event.value[:1] in self._MAY_RESOLVE):
+            tag = "tag:yaml.org,2002:str"  # quoted, or no implicit type starts this way
+        elif tag in (None, "!"):
             tag = self.resolver.resolve(yaml.ScalarNode, event.value,  # type: ignore[no-untyped-call]
                                         event.implicit)
         elif tag not in self._SCALARS:
@@ -381,18 +426,19 @@ class _Reader:
             code, what = (("E_DUPLICATE_NODE", "node") if frame.location == "nodes" else
                           ("E_DUPLICATE_KEY", "key"))
             self.problems.append(Problem(code, f"{what} {shown(key)} appears twice (first on line "
-                                         f"{self.lines[location]}; remove one)", location, line,
+                                         f"{self.lines.at[location]}; remove one)", location, line,
                                          self.source))
             key = f"\0duplicate {line}"  # read the value, then drop it
         else:
-            self.lines[location] = line
+            self.lines.at[location] = line
         frame.key = key
 
-    def _place(self, value: Any, mark: Any) -> str:
-        """Attach ``value`` to the open container; return its location."""
+    def _place(self, value: Any, mark: Any, container: bool = False) -> str:
+        """Attach ``value`` to the open container; return its location (a list item's only
+        for a ``container``, which needs it for its own items)."""
         if not self.stack:
             self.root = value
-            self.lines[""] = mark.line + 1
+            self.lines.at[""] = mark.line + 1
             return ""
         frame = self.stack[-1]
         if isinstance(frame.value, dict):
@@ -402,13 +448,15 @@ class _Reader:
             key, frame.key = frame.key, None
             if not key.startswith("\0"):
                 frame.value[key] = value
+            if not container:
+                return ""
             return f"{frame.location}.{_spot(key)}" if frame.location else _spot(key)
-        location = f"{frame.location}[{len(frame.value)}]"
+        location = f"{frame.location}[{len(frame.value)}]" if container else ""
         frame.value.append(value)
-        self.lines[location] = mark.line + 1
+        frame.item_lines.append(mark.line + 1)
         return location
 
-    def finish(self) -> tuple[dict[str, Any], dict[str, int]]:
+    def finish(self) -> tuple[dict[str, Any], Lines]:
         if self.problems:
             raise GraphSpecError(self.problems)
         if self.root is None:
@@ -419,7 +467,7 @@ class _Reader:
             kind = "list" if isinstance(self.root, list) else "scalar"
             raise GraphSpecError([Problem("E_NOT_MAPPING", "the document must be a mapping with "
                                           f"nodes:, edges: and regime:, found a {kind}",
-                                          line=self.lines[""], source=self.source)])
+                                          line=self.lines.at[""], source=self.source)])
         return self.root, self.lines
 
 

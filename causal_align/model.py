@@ -25,15 +25,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, KeysView, Mapping
+from typing import NamedTuple
 from dataclasses import dataclass, field
 
 from causal_align import validate
 
 _EDGE = re.compile(rf"\s*({validate.NAME})\s*(<->|->)\s*({validate.NAME})\s*\Z")
+_NAME_MATCH = re.compile(rf"{validate.NAME}\Z").match
 
 
-@dataclass(frozen=True, order=True)
-class Edge:
+class Edge(NamedTuple):
     """A directed edge ``tail -> head`` or a bidirected edge ``tail <-> head`` (latent common cause).
 
     Examples
@@ -53,11 +54,16 @@ class Edge:
     @classmethod
     def parse(cls, text: str) -> Edge | None:
         """Read ``"A -> B"`` or ``"A <-> B"``; ``None`` when ``text`` is not one edge."""
+        parts = text.split()
+        if len(parts) == 3 and _NAME_MATCH(parts[0]) and _NAME_MATCH(parts[2]):
+            arrow = parts[1]  # the usual spelling, "A -> B", read without the full pattern
+            if arrow == "->" or arrow == "<->":
+                return cls(parts[0], parts[2], arrow == "<->")
         match = _EDGE.match(text)
         if match is None:
             return None
         tail, arrow, head = match.groups()
-        return cls(tail, head, bidirected=arrow == "<->")
+        return cls(tail, head, arrow == "<->")
 
     def key(self) -> tuple[str, str, bool]:
         """Identity for duplicate detection: ``A <-> B`` and ``B <-> A`` are the same edge."""

@@ -147,37 +147,39 @@ def check_graph(
     spouses: dict[str, list[str]] = {node: [] for node in known}
     edge_at: dict[tuple[str, str, bool], int] = {}
     for index, (item, edge) in enumerate(edge_items):
-        location = f"edges[{index}]"
         if edge is None:
-            problems.add("E_EDGE_SYNTAX", location, _edge_syntax_message(item))
+            problems.add("E_EDGE_SYNTAX", f"edges[{index}]", _edge_syntax_message(item))
             continue
-        unknown = [node for node in dict.fromkeys((edge.tail, edge.head)) if node not in known]
+        tail, head, bidirected = edge
+        key = (head, tail, True) if bidirected and head < tail else (tail, head, bidirected)
+        if tail in known and head in known and tail != head and key not in edge_at:
+            edge_at[key] = index  # the common case, first: a new edge between known nodes
+            if bidirected:
+                spouses[tail].append(head)
+                spouses[head].append(tail)
+            else:
+                children[tail].append(head)
+                parents[head].append(tail)
+            continue
+        location = f"edges[{index}]"
+        unknown = [node for node in dict.fromkeys((tail, head)) if node not in known]
         for node in unknown:
             problems.add("E_UNKNOWN_NODE", location,
                          f"unknown node {shown(node)} in {_quoted(edge)} ({problems.suggest(node, known)})")
         if unknown:
             continue
-        if edge.tail == edge.head:
+        if tail == head:
             problems.add("E_SELF_LOOP", location, f"self-loop {_quoted(edge)} (a node cannot be its own "
                          "cause; remove it)")
             continue
-        if edge.key() in edge_at:
-            problems.add("E_DUPLICATE_EDGE", location, f"duplicate edge {_quoted(edge)} (same as "
-                         f"edges[{edge_at[edge.key()]}]; remove one)")
-            continue
-        edge_at[edge.key()] = index
-        if edge.bidirected:
-            spouses[edge.tail].append(edge.head)
-            spouses[edge.head].append(edge.tail)
-        else:
-            children[edge.tail].append(edge.head)
-            parents[edge.head].append(edge.tail)
+        problems.add("E_DUPLICATE_EDGE", location, f"duplicate edge {_quoted(edge)} (same as "
+                     f"edges[{edge_at[key]}]; remove one)")
     cycle = find_cycle(children, children.__getitem__)
     if cycle:
         problems.add("E_CYCLE", f"edges[{edge_at[(cycle[0], cycle[1], False)]}]",
                      f"directed cycle {' -> '.join(cycle)} (remove one of its edges)")
-    prepared = tuple({node: tuple(sorted(near[node])) for node in near}
-                     for near in (parents, children, spouses))
+    prepared = tuple({node: tuple(sorted(near[node])) if len(near[node]) > 1 else tuple(near[node])
+                      for node in near} for near in (parents, children, spouses))
     regime_names = check_regime(regime, known, prepared[0], prepared[2], problems)
     check_sigma(sigma, known, regime_names, prepared[0].__getitem__, prepared[1].__getitem__,
                 problems, "sigma")

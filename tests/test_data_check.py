@@ -1,0 +1,561 @@
+"""Tests of causal_align.data_check: (Y_b ⊥ s | Y_m) on samples drawn from stated models.
+
+Every model is written out below and sampled with numpy at a fixed seed. Aligned models must not
+be rejected and misaligned ones must be, with enough samples; the statistics must equal pgmpy's
+(``pgmpy.estimators.CITests`` and ``pgmpy.ci_tests``) on the same data; every error names the
+file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from causal_align import CausalAlignError, CausalGraph, GraphSpecError
+from causal_align.data_check import (CITest, check_on_data, ci_test, is_discrete, read_samples,
+                                     regime_values)
+
+CHAIN = CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",
+                               mesa="Y_m", name="chain")
+"""Aligned: every route from s to Y_b runs through Y_m."""
+LEAK = CausalGraph.from_edges(["s -> Y_m", "Y_m -> Y_b", "s -> Y_b"], regime="s", base="Y_b",
+                              mesa="Y_m", name="leak")
+"""Not aligned: the regime changes Y_b's own mechanism."""
+
+
+def chain_samples(n: int, seed: int, *, leak: float = 0.0) -> pd.DataFrame:
+    """s -> X -> Y_m -> Y_b with three-valued X, Y_m, Y_b; ``leak`` adds s -> Y_b."""
+    rng = np.random.default_rng(seed)
+    s = rng.integers(0, 2, n)
+    x = np.minimum(rng.integers(0, 3, n) + s * (rng.random(n) < 0.6), 2)
+    y_m = (x + (rng.random(n) < 0.3) * rng.integers(1, 3, n)) % 3
+    y_b = (y_m + (rng.random(n) < 0.4 + leak * s) * rng.integers(1, 3, n)) % 3
+    return pd.DataFrame({"s": s, "X": x, "Y_m": y_m, "Y_b": y_b})
+
+
+def gaussian_samples(n: int, seed: int, *, leak: float = 0.0) -> pd.DataFrame:
+    """Linear-Gaussian s -> X -> Y_m -> Y_b; ``leak`` is the coefficient of s -> Y_b."""
+    rng = np.random.default_rng(seed)
+    s = rng.integers(0, 2, n)
+    x = 1.5 * s + rng.normal(size=n)
+    y_m = 0.8 * x + rng.normal(size=n)
+    y_b = 1.2 * y_m + leak * s + rng.normal(size=n)
+    return pd.DataFrame({"s": s, "X": x, "Y_m": y_m, "Y_b": y_b})
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "samples.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# Discrete -----------------------------------------------------------------------------------------
+
+def test_an_aligned_discrete_model_is_not_rejected() -> None:
+    result = check_on_data(CHAIN, chain_samples(4000, seed=1))
+    assert result.graph_aligned and not result.rejected
+    assert result.test.method == "g-test" and result.test.dof == 6  # 3 strata of a 3 x 2 table
+    assert result.test.p_value > 0.05 and result.warnings == ()
+    assert result.verdict == "not rejected at alpha = 0.05"
+
+
+def test_a_misaligned_discrete_model_is_rejected() -> None:
+    samples = chain_samples(4000, seed=1, leak=0.4)
+    result = check_on_data(LEAK, samples)
+    assert not result.graph_aligned and result.rejected
+    assert result.test.p_value < 1e-6 and result.test.effect_size is not None
+    assert result.reading() == "the diagram says not aligned, and the data show the leak"
+    # the same data against the aligned diagram: the data contradict it
+    contradicted = check_on_data(CHAIN, samples)
+    assert contradicted.graph_aligned and contradicted.rejected
+    assert contradicted.reading().startswith("the diagram says aligned, but the data reject")
+
+
+def test_chi_square_agrees_with_the_g_test_on_large_samples() -> None:
+    samples = chain_samples(4000, seed=2, leak=0.3)
+    g_test = check_on_data(LEAK, samples).test
+    pearson = check_on_data(LEAK, samples, method="chi-square").test
+    assert pearson.method == "chi-square" and pearson.dof == g_test.dof
+    assert pearson.statistic == pytest.approx(g_test.statistic, rel=0.1)
+    assert pearson.statistic != g_test.statistic
+
+
+def test_the_test_is_calibrated_under_the_null() -> None:
+    """Over 200 aligned data sets, about alpha of them are rejected."""
+    rejected = sum(check_on_data(CHAIN, chain_samples(300, seed)).rejected for seed in range(200))
+    assert 2 <= rejected <= 22  # 5% of 200 is 10; this band holds with probability > 0.999
+
+
+def test_several_base_nodes_are_tested_jointly() -> None:
+    graph = CausalGraph.from_edges(["s -> Y_m", "Y_m -> A", "Y_m -> B"], regime="s",
+                                   base=["A", "B"], mesa="Y_m")
+    rng = np.random.default_rng(3)
+    s, n = rng.integers(0, 2, 3000), 3000
+    y_m = (rng.random(n) < 0.3 + 0.4 * s).astype(int)
+    a = (rng.random(n) < 0.2 + 0.6 * y_m).astype(int)
+    b = (rng.random(n) < 0.7 - 0.4 * y_m).astype(int)
+    result = check_on_data(graph, pd.DataFrame({"s": s, "Y_m": y_m, "A": a, "B": b}))
+    assert result.test.x == ("A", "B") and result.test.dof == 6  # 2 strata of a 4 x 2 table
+    assert not result.rejected
+    # A and B together depend on s when their agreement (not each alone) shifts with the regime
+    flip = rng.random(n) < 0.5
+    a2 = np.where(flip, 0, 1)
+    b2 = np.where(flip ^ ((s == 1) & (rng.random(n) < 0.3)), 0, 1)
+    joint = check_on_data(graph, pd.DataFrame({"s": s, "Y_m": y_m, "A": a2, "B": b2}))
+    assert joint.rejected
+    for alone in ("A", "B"):
+        assert not check_on_data(graph, pd.DataFrame({"s": s, "Y_m": y_m, "A": a2, "B": b2}),
+                                 base=alone).rejected
+
+
+def test_small_samples_draw_warnings() -> None:
+    samples = chain_samples(16, seed=4).assign(s=[1, 1] + [0] * 14)
+    result = check_on_data(CHAIN, samples)
+    # Y_m = 0 (1 sample) and Y_m = 1 (6 samples) come from training only; Y_m = 2 holds 9
+    # samples of both regimes and all three values of Y_b: 6 cells, none expecting 5
+    assert samples.groupby("Y_m")["s"].agg(["size", "nunique"]).values.tolist() == [
+        [1, 1], [6, 1], [9, 2]]
+    assert result.warnings == (
+        "6 of 6 cells (100%) have expected counts below 5 (more than 20%): the chi-square "
+        "approximation is unreliable; collect more samples or merge values",
+        "2 of 3 strata of Y_m (7 samples) hold one value of s only and carry no information",
+        "only 2 samples from deploy (fewer than 10): the test has little power")
+    assert str(result).endswith("\nwarnings:\n  - 6 of 6 cells (100%) have expected counts below 5 "
+                                "(more than 20%): the chi-square approximation is unreliable; "
+                                "collect more samples or merge values\n  - 2 of 3 strata of Y_m "
+                                "(7 samples) hold one value of s only and carry no information\n"
+                                "  - only 2 samples from deploy (fewer than 10): the test has "
+                                "little power")
+
+
+def test_strata_with_one_regime_are_named() -> None:
+    samples = chain_samples(2000, seed=5)
+    samples = samples[~((samples["Y_m"] == 2) & (samples["s"] == 1))]
+    result = check_on_data(CHAIN, samples)
+    stratum = int((samples["Y_m"] == 2).sum())
+    assert (f"1 of 3 strata of Y_m ({stratum:,} samples) hold one value of s only and carry no "
+            "information") in result.warnings
+    assert result.test.dof == 4  # the lone stratum adds no degree of freedom
+
+
+def test_data_that_cannot_test_say_so() -> None:
+    samples = chain_samples(500, seed=6)
+    samples["Y_m"] = samples["s"]  # Y_m tells the regime: no stratum holds both regimes
+    result = check_on_data(CHAIN, samples)
+    assert result.test.dof == 0 and result.test.p_value == 1.0 and not result.rejected
+    assert result.warnings[0] == ("no stratum of Y_m holds two values of both Y_b and s: the "
+                                  "data cannot test this independence")
+
+
+def test_no_mesa_is_a_marginal_test() -> None:
+    graph = CausalGraph.from_edges(["s -> X", "X -> Y_b"], regime="s", base="Y_b")
+    samples = chain_samples(3000, seed=7)
+    result = check_on_data(graph, samples.rename(columns={"Y_m": "Y_b", "Y_b": "unused"}))
+    assert result.mesa == () and result.test.given == () and result.test.dof == 2
+    assert result.rejected  # Y_m depends on s through X
+    assert str(result).splitlines()[0].startswith("Data test of (Y_b ⊥ s) for graph")
+
+
+# Continuous ---------------------------------------------------------------------------------------
+
+def test_an_aligned_gaussian_model_is_not_rejected() -> None:
+    result = check_on_data(CHAIN, gaussian_samples(3000, seed=8))
+    assert result.test.method == "partial-correlation" and result.test.dof is None
+    assert not result.rejected and abs(result.test.effect_size or 1) < 0.05
+
+
+def test_a_misaligned_gaussian_model_is_rejected_with_the_right_sign() -> None:
+    up = check_on_data(LEAK, gaussian_samples(3000, seed=8, leak=0.3))
+    down = check_on_data(LEAK, gaussian_samples(3000, seed=8, leak=-0.3))
+    assert up.rejected and down.rejected
+    assert (up.test.effect_size or 0) > 0 > (down.test.effect_size or 0)
+    # the regime column's coding follows train= / deploy=, not the order of its values
+    text = gaussian_samples(3000, seed=8, leak=0.3).assign(
+        s=lambda frame: np.where(frame["s"] == 1, "after", "before"))
+    flipped = check_on_data(LEAK, text, train="after")
+    assert flipped.test.effect_size == pytest.approx(-(up.test.effect_size or 0))
+
+
+def test_a_discrete_mesa_objective_is_conditioned_on_exactly() -> None:
+    """Y_b depends on Y_m through a bump, not a line: indicators of Y_m's values block s."""
+    rng = np.random.default_rng(9)
+    n = 4000
+    s = rng.integers(0, 2, n)
+    # s makes the middle value of Y_m likelier, and Y_b bumps at that value
+    y_m = np.where(rng.random(n) < 0.2 + 0.5 * s, 1, 2 * rng.integers(0, 2, n))
+    y_b = 2.0 * (y_m == 1) + rng.normal(size=n)
+    samples = pd.DataFrame({"s": s, "X": s, "Y_m": y_m, "Y_b": y_b})
+    result = check_on_data(CHAIN, samples)
+    assert result.test.method == "partial-correlation" and not result.rejected
+    linear = samples.assign(Y_m=y_m + rng.normal(scale=1e-6, size=n))  # continuous: a line
+    assert check_on_data(CHAIN, linear).rejected
+
+
+def test_several_continuous_base_nodes_are_chained() -> None:
+    graph = CausalGraph.from_edges(["s -> Y_m", "Y_m -> A", "A -> B", "s -> B"], regime="s",
+                                   base=["A", "B"], mesa="Y_m")
+    rng = np.random.default_rng(10)
+    n = 2000
+    s = rng.integers(0, 2, n)
+    y_m = s + rng.normal(size=n)
+    a = y_m + rng.normal(size=n)
+    b = a + 0.4 * s + rng.normal(size=n)
+    result = check_on_data(graph, pd.DataFrame({"s": s, "Y_m": y_m, "A": a, "B": b}))
+    first, second = result.test.parts
+    assert (first.x, first.given, second.x, second.given) == (("A",), ("Y_m",), ("B",),
+                                                              ("Y_m", "A"))
+    assert first.p_value > 0.05 and second.p_value < 1e-6
+    assert result.test.p_value == pytest.approx(min(1.0, 2 * second.p_value))
+    assert result.test.statistic == second.statistic and result.rejected
+    assert "  B ⊥ s | Y_m, A: z = " in str(result)
+
+
+# Oracles: pgmpy on the same data -----------------------------------------------------------------
+
+def three_valued(n: int, seed: int) -> pd.DataFrame:
+    """Three values of X in every stratum of Z, so no stratum is 2 x 2 (pgmpy corrects those)."""
+    rng = np.random.default_rng(seed)
+    z = rng.integers(0, 3, n)
+    y = (rng.random(n) < 0.3 + 0.2 * z).astype(int)
+    x = (z + y * (rng.random(n) < 0.2) + rng.integers(0, 3, n) * (rng.random(n) < 0.5)) % 3
+    w = rng.integers(0, 2, n)
+    return pd.DataFrame({"X": x, "Y": y, "Z": z, "W": w})
+
+
+@pytest.mark.parametrize("given", [[], ["Z"], ["Z", "W"]])
+def test_g_test_and_chi_square_equal_pgmpy(given: list[str]) -> None:
+    data = three_valued(3000, seed=11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # pgmpy moves these to pgmpy.ci_tests
+        from pgmpy.estimators import CITests
+
+        expected = {"g-test": CITests.g_sq("X", "Y", given, data, boolean=False),
+                    "chi-square": CITests.chi_square("X", "Y", given, data, boolean=False)}
+    for method, (statistic, p_value, dof) in expected.items():
+        test = ci_test(data, ["X"], ["Y"], given, method=method)
+        assert test.statistic == pytest.approx(statistic, rel=1e-10)
+        assert test.p_value == pytest.approx(p_value, rel=1e-8, abs=1e-12)
+        assert test.dof == dof
+
+
+def test_cramers_v_equals_pgmpy() -> None:
+    from pgmpy.ci_tests import GSq
+
+    data = three_valued(3000, seed=12)
+    oracle = GSq(data)
+    oracle("X", "Y", ["Z"])
+    test = ci_test(data, ["X"], ["Y"], ["Z"], method="g-test")
+    assert test.effect_size == pytest.approx(oracle.effect_size_, rel=1e-10)
+    assert test.p_value == pytest.approx(oracle.p_value_, rel=1e-8)
+
+
+def test_a_joint_base_equals_pgmpy_on_the_combined_column() -> None:
+    data = three_valued(3000, seed=13)
+    data["XW"] = data["X"] * 10 + data["W"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        from pgmpy.estimators import CITests
+
+        statistic, p_value, dof = CITests.g_sq("XW", "Y", ["Z"], data, boolean=False)
+    test = ci_test(data, ["X", "W"], ["Y"], ["Z"])
+    assert (test.statistic, test.dof) == (pytest.approx(statistic, rel=1e-10), dof)
+    assert test.p_value == pytest.approx(p_value, rel=1e-8)
+
+
+@pytest.mark.parametrize("given", [[], ["Y_m"], ["Y_m", "X"]])
+def test_partial_correlation_equals_pgmpy(given: list[str]) -> None:
+    from pgmpy.ci_tests import FisherZ
+
+    data = gaussian_samples(2000, seed=14, leak=0.1).astype(float)
+    test = ci_test(data, ["Y_b"], ["s"], given)
+    fisher = FisherZ(data)
+    fisher("Y_b", "s", given)
+    assert test.statistic == pytest.approx(fisher.statistic_, rel=1e-9)
+    assert test.p_value == pytest.approx(fisher.p_value_, rel=1e-7)
+    # the old interface regresses without an intercept: give it one
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        from pgmpy.estimators import CITests
+
+        coefficient, _ = CITests.pearsonr("Y_b", "s", [*given, "one"] if given else [],
+                                          data.assign(one=1.0), boolean=False)
+    assert test.effect_size == pytest.approx(coefficient, rel=1e-9)
+
+
+# Column kinds, methods, regime values -------------------------------------------------------------
+
+def test_column_kinds() -> None:
+    assert is_discrete(pd.Series(["a", "b", "c"]))
+    assert is_discrete(pd.Series([True, False]))
+    assert is_discrete(pd.Series(np.arange(10) % 10))
+    assert not is_discrete(pd.Series(np.arange(11)))  # eleven values: continuous
+    assert not is_discrete(pd.Series([0.0, 0.5]))
+
+
+def test_a_text_column_with_two_values_joins_a_partial_correlation() -> None:
+    data = gaussian_samples(500, seed=15)
+    as_text = data.assign(s=np.where(data["s"] == 1, "b", "a"))
+    assert ci_test(as_text, ["Y_b"], ["s"], ["Y_m"]).statistic == pytest.approx(
+        ci_test(data, ["Y_b"], ["s"], ["Y_m"]).statistic)
+
+
+def test_a_text_column_with_more_values_cannot_join_a_partial_correlation() -> None:
+    data = gaussian_samples(200, seed=16).assign(X=lambda frame: np.where(
+        frame["X"] > 0.5, "high", np.where(frame["X"] > -0.5, "mid", "low")))
+    with pytest.raises(CausalAlignError) as error:
+        ci_test(data, ["X"], ["Y_b"], [])
+    assert str(error.value) == (
+        "column 'X' holds 3 text values, and a partial correlation needs numbers (text with two "
+        "values counts as 0 and 1): test with method='g-test' after binning the continuous "
+        "columns, or recode the column")
+    # as a conditioning column it is fine: it enters as indicators of its values
+    assert ci_test(data, ["Y_m"], ["Y_b"], ["X"]).method == "partial-correlation"
+
+
+def test_a_contingency_table_too_large_is_refused() -> None:
+    data = gaussian_samples(3000, seed=22)
+    with pytest.raises(CausalAlignError) as error:
+        ci_test(data, ["Y_b"], ["s"], ["Y_m"], method="g-test")  # every value its own level
+    assert str(error.value) == (
+        "a contingency test of Y_b (3,000 values) against s (2 values) in 3,000 strata would "
+        "need 18,000,000 cells, more than 5,000,000: bin the columns, or test with "
+        "method='partial-correlation'")
+
+
+def test_an_unknown_method_and_alpha_are_refused() -> None:
+    samples = chain_samples(100, seed=17)
+    with pytest.raises(CausalAlignError, match=r"^unknown method 'fisher' \(choose one of: auto, "
+                       r"g-test, chi-square, partial-correlation\)$"):
+        check_on_data(CHAIN, samples, method="fisher")
+    with pytest.raises(CausalAlignError, match=r"^alpha must lie strictly between 0 and 1, "
+                       r"found 1.5$"):
+        check_on_data(CHAIN, samples, alpha=1.5)
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([0, 1], (0, 1)), ([1, 0], (0, 1)), ([True, False], (False, True)), ([0.0, 1.0], (0.0, 1.0)),
+    (["deploy", "train"], ("train", "deploy")), (["Training", "Deployment"],
+                                                 ("Training", "Deployment"))])
+def test_the_training_value_by_default(values: list[object], expected: tuple[object, ...]) -> None:
+    assert regime_values(pd.Series(values * 3, name="s")) == expected
+
+
+@pytest.mark.parametrize(("train", "deploy", "expected"), [
+    ("a", None, ("a", "b")), (None, "a", ("b", "a")), ("b", "a", ("b", "a")),
+    ("B", None, ("b", "a"))])
+def test_train_and_deploy_name_the_values(train: str | None, deploy: str | None,
+                                          expected: tuple[str, str]) -> None:
+    assert regime_values(pd.Series(["a", "b"], name="s"), train=train, deploy=deploy) == expected
+
+
+def test_numbers_given_as_text_find_their_values() -> None:
+    assert regime_values(pd.Series([1, 2, 1], name="s"), train="2") == (2, 1)
+
+
+@pytest.mark.parametrize(("values", "options", "message"), [
+    (["a", "b"], {}, "<samples> column s: cannot tell which value of the regime column 's' is "
+     "training: found 'a', 'b' (name it with train= or --train) [E_REGIME_VALUES]"),
+    (["a", "b"], {"train": "c"}, "<samples> column s: 'c' is not a value of the regime column "
+     "'s' (its values: 'a', 'b') [E_REGIME_VALUES]"),
+    (["a", "b"], {"train": "a", "deploy": "a"}, "<samples> column s: train and deploy are the "
+     "same value 'a' [E_REGIME_VALUES]"),
+    (["a", "a"], {}, "<samples> column s: the regime column 's' holds only the value 'a' (the "
+     "samples must come from both training and deployment) [E_REGIME_VALUES]"),
+    (["a", "b", "a", "c"], {}, "<samples> column s: the regime column 's' holds a third value "
+     "'c' after 'a', 'b' (expected exactly two: training and deployment) [E_REGIME_VALUES]"),
+])
+def test_regime_value_errors(values: list[str], options: dict[str, str], message: str) -> None:
+    with pytest.raises(GraphSpecError) as error:
+        regime_values(pd.Series(values, name="s"), **options)
+    assert [str(problem) for problem in error.value.problems] == [message]
+
+
+# Reports ------------------------------------------------------------------------------------------
+
+def test_to_dict_is_json_ready_with_stable_keys() -> None:
+    result = check_on_data(CHAIN, chain_samples(1000, seed=18))
+    data = result.to_dict()
+    assert list(data) == ["graph", "query", "regime_values", "samples", "method", "statistic",
+                          "dof", "p_value", "effect_size", "alpha", "rejected", "verdict",
+                          "graph_aligned", "reading", "warnings", "parts"]
+    assert json.loads(json.dumps(data)) == data
+    assert data["samples"] == {"train": result.train_samples, "deploy": result.deploy_samples,
+                               "total": 1000}
+    assert data["regime_values"] == {"train": "0", "deploy": "1"}
+
+
+def test_the_text_report() -> None:
+    samples = chain_samples(1000, seed=18)
+    result = check_on_data(CHAIN, samples)
+    counts = samples["s"].value_counts()
+    lines = str(result).splitlines()
+    assert lines[0] == (f"Data test of (Y_b ⊥ s | Y_m) for chain on 1,000 samples (train: "
+                        f"{counts[0]} with s = 0, deploy: {counts[1]} with s = 1)")
+    assert lines[1] == "method: G-test (likelihood ratio), stratified by Y_m"
+    assert lines[2] == f"result: {result.test.summary()}"
+    assert lines[3:] == ["verdict: not rejected at alpha = 0.05", f"reading: {result.reading()}"]
+
+
+def test_the_summary_line() -> None:
+    test = CITest(("A",), ("B",), (), "partial-correlation", -2.5, None, 0.0124, -0.11, 500)
+    assert test.summary() == "z = -2.5, p = 0.0124, partial correlation = -0.11"
+    single = CITest(("A",), ("B",), ("C",), "chi-square", 4.0, 1, 0.0455, None, 40)
+    assert single.summary() == "X² = 4 on 1 degree of freedom, p = 0.0455"
+
+
+# Reading CSV files --------------------------------------------------------------------------------
+
+def test_a_csv_file_round_trips(tmp_path: Path) -> None:
+    samples = chain_samples(500, seed=19).assign(
+        s=lambda frame: np.where(frame["s"] == 1, "deploy", "train"))
+    path = tmp_path / "samples.csv"
+    samples.to_csv(path, index=False)
+    frame = read_samples(path, CHAIN)
+    assert list(frame.index[:2]) == [2, 3] and frame.index.name == "line"
+    assert frame.attrs["source"] == str(path)
+    assert (frame.reset_index(drop=True) == samples).all().all()
+    assert check_on_data(CHAIN, frame).to_dict() == check_on_data(CHAIN, samples).to_dict()
+
+
+def test_types_blank_lines_and_a_renamed_regime_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "phase, X ,Y_m,Y_b\n\nbefore,1.5,true,a\n after ,2,False,b\n\n")
+    frame = read_samples(path, CHAIN, regime_column="phase")
+    assert list(frame.columns) == ["s", "X", "Y_m", "Y_b"]
+    assert list(frame.index) == [3, 4]
+    assert frame["X"].tolist() == [1.5, 2.0] and frame["Y_m"].tolist() == [True, False]
+    assert frame["s"].tolist() == ["before", "after"] and frame["Y_b"].tolist() == ["a", "b"]
+
+
+CSV_ERRORS = [
+    ("", "samples.csv: the file holds no data (expected a header line naming the columns, then "
+     "one sample per line) [E_EMPTY_DATA]"),
+    ("\n\n  \n", "samples.csv: the file holds no data (expected a header line naming the "
+     "columns, then one sample per line) [E_EMPTY_DATA]"),
+    ("s,X,Y_m,Y_b\n", "samples.csv:1: no samples: the file has a header but no data lines "
+     "[E_EMPTY_DATA]"),
+    ("s,X,Y_m,Y_b\n0,1,1,1\n1,1,1\n1,0,0,0,0\n",
+     "samples.csv:3: 3 fields, expected 4 (one per column of the header on line 1) "
+     "[E_CSV_SYNTAX]\n"
+     "samples.csv:4: 5 fields, expected 4 (one per column of the header on line 1) "
+     "[E_CSV_SYNTAX]"),
+    ('s,X,Y_m,Y_b\n0,1,1,1\n1,"1,1,1\n', "samples.csv:3: not valid CSV: unexpected end of data "
+     "[E_CSV_SYNTAX]"),
+    ("s,X,Y_mm,Y_b,,X\n0,1,1,1,1,1\n",
+     "samples.csv:1 column 3: 'Y_mm' is not a node of chain (did you mean 'Y_m'?) "
+     "[E_UNKNOWN_COLUMN]\n"
+     "samples.csv:1 column 5: the column has no name (name it after a node of chain) "
+     "[E_UNKNOWN_COLUMN]\n"
+     "samples.csv:1 column 6: 'X' stands for the node 'X', like column 2 (keep one) "
+     "[E_DUPLICATE_COLUMN]\n"
+     "samples.csv:1: no column for the mesa objective 'Y_m' (found: 's', 'X', 'Y_mm', 'Y_b', '', "
+     "'X') [E_MISSING_COLUMN]"),
+    ("regime,X,Y_m,Y_b\n0,1,1,1\n",
+     "samples.csv:1 column 1: 'regime' is not a node of chain (drop the column or add the node) "
+     "[E_UNKNOWN_COLUMN]\n"
+     "samples.csv:1: no regime column for the regime node 's' (found: 'regime', 'X', 'Y_m', "
+     "'Y_b'; name the regime column with regime_column= or --regime-column) [E_MISSING_COLUMN]"),
+    ("s,X,Y_m,Y_b\n0,1,1,1\n1,,1,NA\n1,0,0,0\n0,1,null,1\n",
+     "samples.csv:3 column X: missing value (fill it in or drop the line) [E_MISSING_VALUE]\n"
+     "samples.csv:3 column Y_b: missing value (fill it in or drop the line) [E_MISSING_VALUE]\n"
+     "samples.csv:5 column Y_m: missing value (fill it in or drop the line) [E_MISSING_VALUE]"),
+    ("s,X,Y_m,Y_b\n0,1,1,1\n1,inf,1,2.5\n", "samples.csv:3 column X: not a finite number (give "
+     "a number, or leave the field empty for a missing value) [E_BAD_VALUE]"),
+    ("s,X,Y_m,Y_b\n0,1,1,1\n1,1,1,1\n0,1,1,1\n2,1,1,1\n2,1,1,1\n",
+     "samples.csv:5 column s: the regime column 's' holds a third value 2 after 0, 1 (expected "
+     "exactly two: training and deployment) [E_REGIME_VALUES]"),
+    ("s,X,Y_m,Y_b\ntrain,1,1,1\ntrain,1,1,1\n",
+     "samples.csv:1 column s: the regime column 's' holds only the value 'train' (the samples "
+     "must come from both training and deployment) [E_REGIME_VALUES]"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), CSV_ERRORS)
+def test_csv_errors_name_file_line_and_column(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(GraphSpecError) as error:
+        read_samples(path, CHAIN)
+    shown = "\n".join(str(problem) for problem in error.value.problems)
+    assert shown == message.replace("samples.csv", str(path))
+
+
+def test_a_missing_file_and_a_file_not_in_utf8(tmp_path: Path) -> None:
+    with pytest.raises(GraphSpecError) as error:
+        read_samples(tmp_path / "nope.csv", CHAIN)
+    assert str(error.value.problems[0]) == (f"{tmp_path / 'nope.csv'}: cannot read the file: No "
+                                            "such file or directory [E_FILE]")
+    path = tmp_path / "latin.csv"
+    path.write_bytes("s,X,Y_m,Y_b\n0,1,1,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(GraphSpecError) as error:
+        read_samples(path, CHAIN)
+    assert str(error.value.problems[0]) == (f"{path}:2: not UTF-8 text: byte 21 is 0xe9 (save "
+                                            "the file as UTF-8) [E_ENCODING]")
+
+
+def test_a_named_regime_column_that_is_absent(tmp_path: Path) -> None:
+    path = write(tmp_path, "s,X,Y_m,Y_b\n0,1,1,1\n")
+    with pytest.raises(GraphSpecError) as error:
+        read_samples(path, CHAIN, regime_column="phase")
+    assert [str(problem) for problem in error.value.problems] == [
+        f"{path}:1: no regime column 'phase' (found: 's', 'X', 'Y_m', 'Y_b') [E_MISSING_COLUMN]"]
+
+
+def test_a_regime_column_and_a_column_named_after_the_regime_node(tmp_path: Path) -> None:
+    path = write(tmp_path, "phase,s,X,Y_m,Y_b\n0,0,1,1,1\n")
+    with pytest.raises(GraphSpecError) as error:
+        read_samples(path, CHAIN, regime_column="phase")
+    assert [str(problem) for problem in error.value.problems] == [
+        f"{path}:1 column 2: 's' stands for the node 's', like column 1 (as does 'phase') "
+        "(keep one) [E_DUPLICATE_COLUMN]"]
+
+
+def test_a_regime_column_is_ambiguous_with_two_regime_nodes(tmp_path: Path) -> None:
+    graph = CausalGraph.from_edges(["s -> Y_m", "s2 -> Y_m", "Y_m -> Y_b"], regime=["s", "s2"],
+                                   base="Y_b", mesa="Y_m")
+    path = write(tmp_path, "phase,Y_m,Y_b\n0,1,1\n")
+    with pytest.raises(GraphSpecError) as error:
+        read_samples(path, graph, regime_column="phase")
+    assert [str(problem) for problem in error.value.problems] == [(
+        f"{path}:1: the regime column 'phase' could stand for any of s, s2 (name the column after "
+        "one of them) [E_MISSING_COLUMN]")]
+
+
+# Errors on data frames ----------------------------------------------------------------------------
+
+def test_data_frames_are_checked_too() -> None:
+    samples = chain_samples(20, seed=20).drop(columns="Y_m")
+    samples.loc[3, "Y_b"] = np.nan
+    with pytest.raises(GraphSpecError) as error:
+        check_on_data(CHAIN, samples)
+    assert [str(problem) for problem in error.value.problems] == [
+        "<samples>: no column for the mesa objective 'Y_m' (found: 's', 'X', 'Y_b') "
+        "[E_MISSING_COLUMN]",
+        "<samples> row 3, column Y_b: missing value (fill it in or drop the row) "
+        "[E_MISSING_VALUE]"]
+
+
+def test_errors_after_reading_point_into_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "s,X,Y_m,Y_b\na,1,1,1\nb,1,1,1\n")
+    with pytest.raises(GraphSpecError) as error:
+        check_on_data(CHAIN, read_samples(path, CHAIN))
+    assert str(error.value.problems[0]) == (
+        f"{path} column s: cannot tell which value of the regime column 's' is training: found "
+        "'a', 'b' (name it with train= or --train) [E_REGIME_VALUES]")
+
+
+def test_the_query_is_checked_and_needs_one_regime_node() -> None:
+    graph = CausalGraph.from_edges(["s -> Y_m", "s2 -> Y_m", "Y_m -> Y_b"], regime=["s", "s2"],
+                                   base="Y_b", mesa="Y_m")
+    samples = chain_samples(50, seed=21).assign(s2=0)
+    with pytest.raises(GraphSpecError) as error:
+        check_on_data(graph, samples)
+    assert str(error.value.problems[0]) == (
+        "<samples> regime: the data test needs one regime node, the query has s, s2 (choose one "
+        "with regime= or --regime) [E_QUERY_REGIME]")
+    with pytest.raises(GraphSpecError, match="unknown node 'Y_bb'"):
+        check_on_data(CHAIN, samples, base="Y_bb")
+    assert check_on_data(graph, samples, regime="s").regime == "s"
