@@ -17,6 +17,8 @@ from causal_align.implied import (Falsification, Independence, IndependenceResul
                                   implied_independences)
 from causal_align.naturalness import (HomogeneityTest, Naturalness, NaturalnessError,
                                       PairVariance, Stratum, xe_naturalness)
+from causal_align.parameters import (check_model, dump_model, load_model, model_from_pgmpy,
+                                     parse_model)
 from causal_align.plot import plot_sweep, sweep_svg
 from causal_align.shift_sweep import Sweep, SweepLine, partial_shift, sweep
 from causal_align.simulation import Simulation, simulate
@@ -66,9 +68,11 @@ __all__ = [
     "Table",
     "alignment_gap",
     "check_inner_alignment",
+    "check_model",
     "check_on_data",
     "check_queries",
     "dump_graph",
+    "dump_model",
     "falsify",
     "from_dagitty",
     "from_networkx",
@@ -76,8 +80,11 @@ __all__ = [
     "implied_independences",
     "joint_distribution",
     "load_graph",
+    "load_model",
     "load_queries",
+    "model_from_pgmpy",
     "parse_graph",
+    "parse_model",
     "partial_shift",
     "plot_sweep",
     "random_model",

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, TypeAdapter
+from pydantic_core import PydanticCustomError
 
 
 def _one_or_many(value: Any) -> Any:
@@ -26,8 +27,30 @@ def _label_only(value: Any) -> Any:
     return {"label": value or ""} if value is None or isinstance(value, str) else value
 
 
+def _state_text(value: Any) -> Any:
+    """A number written as a state is its text (``0`` is the state "0"); booleans stay refused."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 Names = Annotated[list[str], BeforeValidator(_one_or_many,
                                              json_schema_input_type=str | list[str])]
+State = Annotated[str, BeforeValidator(_state_text, json_schema_input_type=str | float)]
+_ROW = TypeAdapter(list[float], config=ConfigDict(strict=True))
+_ROWS = TypeAdapter(dict[str, list[float]], config=ConfigDict(strict=True))
+
+
+def _table(value: Any) -> list[float] | dict[str, list[float]]:
+    """One row (a list) for a variable given nothing, else a mapping from row keys to rows."""
+    if isinstance(value, list):
+        return _ROW.validate_python(value)
+    if isinstance(value, dict):
+        return _ROWS.validate_python(value)
+    raise PydanticCustomError("table_type", "expected a list of probabilities or a mapping from "
+                              "row keys to lists of probabilities")
+
+
+TableRows = Annotated[list[float] | dict[str, list[float]], PlainValidator(
+    _table, json_schema_input_type=list[float] | dict[str, list[float]])]
 
 
 class _Strict(BaseModel):
@@ -55,6 +78,39 @@ class QuerySpec(_Strict):
     regime: Names | None = None
 
 
+class RegimeSpec(_Strict):
+    """A regime node's states, and which of them is training and which deployment."""
+
+    states: list[State] = ["train", "deploy"]
+    train: State = "train"
+    deploy: State = "deploy"
+
+
+class LatentSpec(_Strict):
+    """A latent common cause standing for the ``<->`` edges among its children."""
+
+    children: list[str]
+    states: list[State]
+    table: TableRows
+
+
+class NodeTableSpec(_Strict):
+    """A node's states and table P(node | given), and optionally a number for each state."""
+
+    states: list[State]
+    given: Names = []
+    table: TableRows
+    utility: dict[str, float] | None = None
+
+
+class ModelSpec(_Strict):
+    """The ``model:`` section: a discrete parametrisation of the σ-model."""
+
+    regime: dict[str, RegimeSpec] = {}
+    latents: dict[str, LatentSpec] = {}
+    nodes: dict[str, NodeTableSpec]
+
+
 class GraphFile(_Strict):
     """A whole graph file."""
 
@@ -66,6 +122,7 @@ class GraphFile(_Strict):
     regime: Names
     sigma: list[SigmaSpec] = []
     query: QuerySpec | None = None
+    model: ModelSpec | None = None
 
 
 class QueryItem(_Strict):
@@ -84,6 +141,20 @@ class QueryFile(_Strict):
     queries: list[QueryItem]
 
 
-KEYS: dict[str, type[BaseModel]] = {"nodes": NodeSpec, "sigma": SigmaSpec, "query": QuerySpec,
-                                    "queries": QueryItem, "queries.sigma": SigmaSpec}
+class _KeysByPath(dict[str, type[BaseModel]]):
+    """Paths through the ``model:`` section's mappings of names fall back to the mapping's path:
+    ``model.nodes.C`` (or ``model.nodes.x.y`` for a node named ``x.y``) is checked by the model
+    of ``model.nodes``."""
+
+    def __missing__(self, path: str) -> type[BaseModel]:
+        section, _, _ = path.rpartition(".")
+        if not section.startswith("model."):
+            raise KeyError(path)
+        return self[section]
+
+
+KEYS: dict[str, type[BaseModel]] = _KeysByPath({
+    "nodes": NodeSpec, "sigma": SigmaSpec, "query": QuerySpec, "queries": QueryItem,
+    "queries.sigma": SigmaSpec, "model": ModelSpec, "model.regime": RegimeSpec,
+    "model.latents": LatentSpec, "model.nodes": NodeTableSpec})
 """Which model checks the mapping under each path of keys (for "did you mean")."""

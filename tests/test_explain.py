@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 from causal_align import CausalGraph, SoftIntervention, check_inner_alignment
 
 
@@ -92,3 +94,27 @@ def test_a_long_descent_is_cut_in_reports_but_whole_on_request() -> None:
     assert collider.reason().endswith("C0 -> C1 -> C2 -> C3 -> C4 -> C5 -> C6 -> C7 -> C8 -> C9 "
                                       "-> … -> Y_m (31 edges)")
     assert collider.to_dict()["down_to_mesa"][-2:] == ["…", "Y_m"]
+
+
+def test_many_colliders_with_long_descents_cost_memory_linear_in_the_graph() -> None:
+    # s -> C1 <-> C2 <-> ... <-> C800 <-> Y_b, each Ci on one 20,000-node spine down to Y_m:
+    # written out per collider, the descents would hold 8 million nodes; shared, they hold 20,000.
+    spine = [f"T{index}" for index in range(20_000)]
+    colliders = spine[::25]
+    edges = [f"{upper} -> {lower}" for upper, lower in zip(spine, spine[1:])]
+    edges += [f"{spine[-1]} -> Y_m", f"s -> {colliders[0]}", f"{colliders[-1]} <-> Y_b"]
+    edges += [f"{left} <-> {right}" for left, right in zip(colliders, colliders[1:])]
+    graph = CausalGraph.from_edges(edges, regime="s", base="Y_b", mesa="Y_m")
+    tracemalloc.start()
+    try:
+        result = check_inner_alignment(graph, limit=1)
+        text = "\n".join(result.open_paths[0].explain())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [path] = result.open_paths
+    assert path.nodes == ("s", *colliders, "Y_b")
+    assert all(junction.kind == "collider" for junction in path.junctions)
+    assert path.junctions[1].descent_hops == len(spine) - 25
+    assert text.count("… -> Y_m") == len(colliders)
+    assert peak < 24 * 2**20, f"peak {peak / 2**20:.0f} MB"
