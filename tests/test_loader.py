@@ -103,6 +103,7 @@ def test_every_error_code_has_a_bad_yaml_case() -> None:
         if source.name not in {"interop.py", "parameters.py", "data_check.py", "naturalness.py"}:
             used |= set(re.findall(r'"(E_[A-Z_]+)"', source.read_text(encoding="utf-8")))
     assert {"E_CYCLE", "E_UNKNOWN_NODE", "E_YAML_SYNTAX"} <= used, "the code search found nothing"
+    used = {code for code in used if not code.startswith("E_MODEL_")}  # see test_parameters
     covered = {code for name in CASES for code in expected_codes(name)}
     # E_FILE needs a file that does not exist: see test_missing_file.
     assert sorted(used - covered - {"E_FILE"}) == []
