@@ -12,9 +12,10 @@ from causal_align.alignment import (AlignmentResult, Conjecture, Repairs, check_
 from causal_align.certificate import Certificate, CertificateError, verify_certificate
 from causal_align.data_check import CITest, DataCheck, check_on_data, read_samples
 from causal_align.discrete import DiscreteModel, Table, random_model
-from causal_align.gap import Gap, GapRow, alignment_gap, joint_distribution
+from causal_align.gap import Gap, GapRow, alignment_gap
 from causal_align.implied import (Falsification, Independence, IndependenceResult, falsify,
                                   implied_independences)
+from causal_align.inference import InferenceTooLarge, joint_distribution
 from causal_align.naturalness import (HomogeneityTest, Naturalness, NaturalnessError,
                                       PairVariance, Stratum, xe_naturalness)
 from causal_align.parameters import (check_model, dump_model, load_model, model_from_pgmpy,
@@ -49,6 +50,7 @@ __all__ = [
     "HomogeneityTest",
     "Independence",
     "IndependenceResult",
+    "InferenceTooLarge",
     "Junction",
     "Limits",
     "Naturalness",

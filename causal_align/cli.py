@@ -2,6 +2,8 @@
 
 Exit codes: ``check`` returns 0 when aligned, 1 when not aligned; every command returns 2 on bad
 input (an invalid file, an unknown node, a bad option), after listing every problem on stderr.
+The commands that compute numbers (``gap``, ``sweep``, ``simulate``, ``test-data``,
+``naturalness``) live in :mod:`causal_align.cli_quantities`.
 
 Examples
 --------
@@ -20,17 +22,22 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from causal_align.alignment import AlignmentResult, check_queries
 from causal_align.errors import CausalAlignError
-from causal_align.loader import Limits, load_graph, load_queries
-from causal_align.model import Query, SoftIntervention
+from causal_align.loader import Limits, load_graph, load_queries, read_graph_document, read_text
+from causal_align.model import CausalGraph, Query, SoftIntervention
 from causal_align.report import FORMATS, render
+
+if TYPE_CHECKING:
+    from causal_align.shift_sweep import Sweep
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
 
 
-def _names(values: list[str] | None) -> list[str] | None:
+def node_names(values: list[str] | None) -> list[str] | None:
     """``--base A --base B`` or ``--base A,B``; ``--mesa ''`` is the empty set."""
     if values is None:
         return None
@@ -48,11 +55,12 @@ def _sigma(values: list[str] | None, none: bool) -> list[SoftIntervention] | Non
         if not equals:
             raise CausalAlignError(f"--sigma {value!r}: expected TARGET=CONTEXT,... "
                                    "(e.g. D_m=O,C; D_m= for an open-loop policy)")
-        interventions.append(SoftIntervention(target.strip(), _names([context])))
+        interventions.append(SoftIntervention(target.strip(), node_names([context])))
     return interventions
 
 
-def _count(text: str) -> int:
+def whole_number(text: str) -> int:
+    """An option's whole number >= 0, or argparse's usage error."""
     try:
         value = int(text)
     except ValueError:
@@ -83,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="replace the file's interventions, e.g. D_m=O,C (repeatable)")
     what_if.add_argument("--no-sigma", action="store_true",
                          help="ignore the file's interventions (G_σ = G)")
-    check.add_argument("--limit", type=_count, default=100, metavar="N",
+    check.add_argument("--limit", type=whole_number, default=100, metavar="N",
                        help="list at most N open paths (default 100; the verdict never depends "
                             "on it)")
     check.add_argument("--query-file", metavar="FILE",
@@ -93,18 +101,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     validate = commands.add_parser("validate", help="check graph files, listing every problem")
     validate.add_argument("files", nargs="+", help="graph files (YAML)")
-    for command in (check, validate):
-        command.add_argument("--max-bytes", type=_count, default=Limits.max_bytes, metavar="N",
-                             help=f"largest file read (default {Limits.max_bytes:,})")
-        command.add_argument("--max-nodes", type=_count, default=Limits.max_nodes, metavar="N",
+    # imported here: cli_quantities reads this module's helpers, so it loads after it
+    from causal_align.cli_quantities import add_commands
+
+    for command in (check, validate, *add_commands(commands)):
+        command.add_argument("--max-bytes", type=whole_number, default=Limits.max_bytes,
+                             metavar="N", help=f"largest file read (default {Limits.max_bytes:,})")
+        command.add_argument("--max-nodes", type=whole_number, default=Limits.max_nodes,
+                             metavar="N",
                              help=f"most nodes a graph may have (default {Limits.max_nodes:,})")
-        command.add_argument("--max-alias-values", type=_count, default=Limits.max_alias_values,
-                             metavar="N", help="most values YAML aliases may add (default "
+        command.add_argument("--max-alias-values", type=whole_number,
+                             default=Limits.max_alias_values, metavar="N",
+                             help="most values YAML aliases may add (default "
                              f"{Limits.max_alias_values:,})")
     return parser
 
 
-def _limits(options: argparse.Namespace) -> Limits:
+def limits_of(options: argparse.Namespace) -> Limits:
     return Limits(max_bytes=options.max_bytes, max_nodes=options.max_nodes,
                   max_alias_values=options.max_alias_values)
 
@@ -113,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     options = _parser().parse_args(argv)
     if options.command == "validate":
-        return _validate(options.files, _limits(options))
+        return _validate(options.files, limits_of(options))
+    if options.command != "check":
+        return int(options.run(options))
     overrides = [flag for flag, value in (("--base", options.base), ("--mesa", options.mesa),
                                           ("--regime", options.regime), ("--sigma", options.sigma),
                                           ("--no-sigma", options.no_sigma or None))
@@ -123,45 +138,94 @@ def main(argv: Sequence[str] | None = None) -> int:
               "the query file)", file=sys.stderr)
         return BAD_INPUT
     try:
-        graph = load_graph(options.file, limits=_limits(options))
+        graph, document = _read_graph(options.file, limits_of(options))
         if options.query_file:
-            queries = load_queries(options.query_file, graph, limits=_limits(options))
+            queries = load_queries(options.query_file, graph, limits=limits_of(options))
         else:
-            base = graph.base if options.base is None else _names(options.base) or ()
-            queries = (Query(base, _names(options.mesa), _names(options.regime),
+            base = graph.base if options.base is None else node_names(options.base) or ()
+            queries = (Query(base, node_names(options.mesa), node_names(options.regime),
                              _sigma(options.sigma, options.no_sigma)),)
         results = check_queries(graph, queries, limit=options.limit)
     except CausalAlignError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
-    report = _report(queries, results, options.format, batch=bool(options.query_file))
-    if options.output:
-        try:
-            with open(options.output, "w", encoding="utf-8") as handle:
-                handle.write(report + "\n")
-        except OSError as error:
-            print(f"error: cannot write {options.output}: {error.strerror}", file=sys.stderr)
-            return BAD_INPUT
-    else:
-        _print(report)
+    sweeps: Sequence[Sweep | None] = [None] * len(results)
+    if options.format == "html" and document.get("model") is not None:
+        sweeps = _sweeps(options.file, queries, results, limits_of(options))
+    report = _report(queries, results, options.format, batch=bool(options.query_file),
+                     sweeps=sweeps)
+    if not emit(report, options.output):
+        return BAD_INPUT
     return ALIGNED if all(result.aligned for result in results) else NOT_ALIGNED
 
 
+def _read_graph(path: str, limits: Limits) -> tuple[CausalGraph, dict[str, Any]]:
+    """The graph and the file's plain data (which tells whether it has a ``model:`` section)."""
+    graph, document, _ = read_graph_document(read_text(Path(path), limits), source=path,
+                                             default_name=Path(path).stem, limits=limits)
+    return graph, document
+
+
+def _sweeps(path: str, queries: Sequence[Query], results: Sequence[AlignmentResult],
+            limits: Limits) -> list[Sweep | None]:
+    """The shift sweep of the file's model for each query that keeps the file's σ (the model's
+    policy tables are for that σ); a sweep that cannot be made gets a note on stderr."""
+    from causal_align.parameters import load_model
+    from causal_align.shift_sweep import sweep
+
+    try:
+        model = load_model(path, limits=limits)
+    except CausalAlignError as error:
+        print(f"note: the report has no shift sweep: {error}", file=sys.stderr)
+        return [None] * len(results)
+    sweeps: list[Sweep | None] = []
+    for query, result in zip(queries, results):
+        try:
+            sweeps.append(None if query.sigma is not None else
+                          sweep(model, base=result.base, mesa=result.mesa, regime=result.regime))
+        except CausalAlignError as error:
+            print(f"note: the report has no shift sweep: {error}", file=sys.stderr)
+            sweeps.append(None)
+    return sweeps
+
+
+def emit(report: str, output: str | None) -> bool:
+    """Print ``report``, or write it to ``output``; False (after an error on stderr) when the
+    file cannot be written."""
+    if not output:
+        print_report(report)
+        return True
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(report + "\n")
+    except OSError as error:
+        print(f"error: cannot write {output}: {error.strerror}", file=sys.stderr)
+        return False
+    return True
+
+
 def _report(queries: Sequence[Query], results: Sequence[AlignmentResult], format: str, *,
-            batch: bool) -> str:
+            batch: bool, sweeps: Sequence[Sweep | None]) -> str:
     """One report, or for a query file one per query under its name (a JSON list)."""
+    def one(result: AlignmentResult, sweep: Sweep | None) -> str:
+        if format == "html":
+            from causal_align.html import to_html
+
+            return to_html(result, sweep=sweep)
+        return render(result, format)
+
     if not batch:
-        return render(results[0], format)
+        return one(results[0], sweeps[0])
     if format == "json":
         return json.dumps([{"query": query.name, "result": result.to_dict()}
                            for query, result in zip(queries, results)], indent=2,
                           ensure_ascii=False)
     heading = "## query: {}" if format == "markdown" else "=== query: {} ==="
-    return "\n\n".join(f"{heading.format(query.name)}\n\n{render(result, format)}"
-                        for query, result in zip(queries, results))
+    return "\n\n".join(f"{heading.format(query.name)}\n\n{one(result, sweep)}"
+                        for query, result, sweep in zip(queries, results, sweeps))
 
 
-def _print(text: str) -> None:
+def print_report(text: str) -> None:
     """Print, and keep quiet when the reader went away (``causal-align check g.yaml | head``)."""
     try:
         print(text, flush=True)
@@ -178,7 +242,7 @@ def _validate(files: list[str], limits: Limits) -> int:
             failed += 1
             print(error, file=sys.stderr)
         else:
-            _print(f"{name}: ok ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
+            print_report(f"{name}: ok ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
     summary = f"{len(files) - failed} of {len(files)} file{'s' if len(files) != 1 else ''} valid"
     print(summary, file=sys.stderr if failed else sys.stdout)
     return BAD_INPUT if failed else 0

@@ -16,9 +16,9 @@ Y_m: the y with the largest mesa value (the sum of the Y_m nodes' numbers) among
 in both regimes. A y that never happens in a regime has no conditional expectation there; its row
 says so instead of holding NaN.
 
-Inference is exact: :func:`joint_distribution` multiplies the tables of the query's ancestors and
-sums out the other variables one at a time (variable elimination, cheapest variable first), once
-per regime. The tests check it against pgmpy and against the full joint distribution.
+Inference is exact: :func:`~causal_align.inference.joint_distribution` gives P(Y_b, Y_m | s) in
+each regime by variable elimination, and the gap follows from those two tables. The tests check
+it against pgmpy and against the full joint distribution.
 
 Examples
 --------
@@ -51,6 +51,7 @@ import numpy as np
 
 from causal_align.discrete import Array, DiscreteModel
 from causal_align.errors import CausalAlignError, shown
+from causal_align.inference import joint_distribution as joint_distribution  # also exported here
 from causal_align.model import Origin
 from causal_align.validate import Problems, check_query
 
@@ -173,6 +174,8 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
     CausalAlignError
         When a Y_b node has no numbers, the utility names unknown nodes or states or misses
         one, or a regime node has no training or deployment state.
+    InferenceTooLarge
+        When exact inference in this model would build too large a table.
 
     Examples
     --------
@@ -220,54 +223,6 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
                tuple((node, tuple(zip(model.states[node], map(float, values))))
                      for node, values in zip(query_base, scores)),
                rows, highest, note)
-
-
-def joint_distribution(model: DiscreteModel, variables: Sequence[str],
-                       evidence: Mapping[str, str]) -> Array:
-    """P(variables, evidence) in the σ-model, given the regime nodes' states in ``evidence``.
-
-    The result has one axis per variable (states in ``model.states`` order). Regime nodes not in
-    ``evidence`` are averaged with equal weight. When ``evidence`` names only regime nodes, this
-    is P(variables | evidence). Only the tables of ancestors of ``variables`` and ``evidence``
-    are read; the other variables are summed out one at a time, the cheapest first.
-
-    Examples
-    --------
-    >>> from causal_align.discrete import random_model
-    >>> from causal_align.model import CausalGraph
-    >>> model = random_model(CausalGraph.from_edges(["s -> A", "A -> B"], regime="s"), seed=0)
-    >>> joint = joint_distribution(model, ["A", "B"], {"s": "deploy"})
-    >>> joint.shape, round(float(joint.sum()), 12)
-    ((2, 2), 1.0)
-    >>> bool(np.allclose(joint.sum(axis=1), model.tables["A"].probabilities[1]))
-    True
-    """
-    unknown = sorted(name for name in (*variables, *evidence) if name not in model.states)
-    twice = sorted(name for name in set(variables) if [*variables, *evidence].count(name) > 1)
-    if unknown or twice:
-        raise CausalAlignError(
-            f"cannot compute P({', '.join(variables)} | {', '.join(evidence)}): "
-            + (f"unknown variable {', '.join(map(shown, unknown))}" if unknown else
-               f"{', '.join(map(shown, twice))} named twice"))
-    index: dict[str, int] = {}
-    for name, state in evidence.items():
-        if state not in model.states[name]:
-            raise CausalAlignError(f"{shown(name)} has no state {shown(state)} (states: "
-                                   f"{', '.join(model.states[name])})")
-        index[name] = model.states[name].index(state)
-    factors: list[tuple[tuple[str, ...], Array]] = []
-    for name in _ancestral(model, (*variables, *evidence)):
-        table = model.tables.get(name)
-        if table is None:  # a regime node: fixed by the evidence, or averaged
-            if name not in index:
-                count = len(model.states[name])
-                factors.append(((name,), np.full(count, 1 / count)))
-            continue
-        axes = (*table.given, name)
-        part = table.probabilities[tuple(index.get(axis, slice(None)) for axis in axes)]
-        factors.append((tuple(axis for axis in axes if axis not in index), part))
-    return _sum_product(factors, tuple(variables),
-                        {name: len(states) for name, states in model.states.items()})
 
 
 def mesa_label(mesa: Sequence[tuple[str, str]]) -> str:
@@ -391,49 +346,3 @@ def _highest(rows: Sequence[GapRow], mesa: Sequence[str],
     unseen = [row.label() for value, row in valued if value == top]
     return chosen, (f"the highest mesa value, {top:g} ({', '.join(unseen)}), never happens in "
                     f"both regimes; {chosen.label()} is the highest that does, {best:g}{tied}")
-
-
-def _ancestral(model: DiscreteModel, names: Iterable[str]) -> list[str]:
-    """``names`` and every variable their tables depend on, in the order of ``model.states``."""
-    found = set(names)
-    stack = list(found)
-    while stack:
-        for parent in model.given(stack.pop()):
-            if parent not in found:
-                found.add(parent)
-                stack.append(parent)
-    return [name for name in model.states if name in found]
-
-
-def _sum_product(factors: list[tuple[tuple[str, ...], Array]], keep: tuple[str, ...],
-                 sizes: Mapping[str, int]) -> Array:
-    """Multiply the factors and sum out every variable not in ``keep`` (variable elimination).
-
-    Each step sums out the variable whose merged factor is smallest (ties by name), so the order
-    and the arithmetic depend only on the model's structure, never on its numbers.
-    """
-    while True:
-        hidden = {axis for axes, _ in factors for axis in axes} - set(keep)
-        if not hidden:
-            return _contract(factors, keep)
-
-        def cost(name: str) -> tuple[int, str]:
-            merged = {axis for axes, _ in factors if name in axes for axis in axes}
-            return math.prod(sizes[axis] for axis in merged), name
-
-        chosen = min(hidden, key=cost)
-        touching = [factor for factor in factors if chosen in factor[0]]
-        merged = tuple(dict.fromkeys(axis for axes, _ in touching for axis in axes
-                                     if axis != chosen))
-        factors = [factor for factor in factors if chosen not in factor[0]]
-        factors.append((merged, _contract(touching, merged)))
-
-
-def _contract(factors: list[tuple[tuple[str, ...], Array]], keep: tuple[str, ...]) -> Array:
-    """The product of the factors, summed over the axes not in ``keep``, in ``keep``'s order."""
-    labels = {axis: number for number, axis in enumerate(
-        dict.fromkeys(axis for axes, _ in factors for axis in axes))}
-    operands: list[Any] = []
-    for axes, array in factors:
-        operands += [array, [labels[axis] for axis in axes]]
-    return np.asarray(np.einsum(*operands, [labels[axis] for axis in keep]), dtype=np.float64)

@@ -2,7 +2,9 @@
 
 No scripts, fonts or images are fetched: the SVG is inline and the styles are in the page.
 Hovering a row of the path table highlights that path in the picture with CSS alone
-(``:has()``), so the page works wherever it is opened.
+(``:has()``), so the page works wherever it is opened. Given a
+:class:`~causal_align.shift_sweep.Sweep` of a model of the graph, the page also shows its picture
+under "Shift sweep" (when matplotlib is there to draw it).
 
 Examples
 --------
@@ -20,11 +22,15 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from causal_align.errors import CausalAlignError
+from causal_align.gap import signed
 from causal_align.picture import PicturesUnavailable, path_colour, to_svg
+from causal_align.plot import sweep_svg
 from causal_align.report import conjecture_lines, paths_sentence, query_text, repair_lines
 
 if TYPE_CHECKING:
     from causal_align.alignment import AlignmentResult
+    from causal_align.shift_sweep import Sweep
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
@@ -95,6 +101,31 @@ def _sigma_section(result: AlignmentResult) -> str:
     return _list(reads + [f"edges removed: {removed}", f"edges added by the context: {added}"])
 
 
+def _sweep_section(sweep: Sweep | None) -> list[str]:
+    """The sweep's picture under its heading; nothing without a sweep or without matplotlib.
+
+    Matplotlib's SVG carries a style rule for every element (``*{...}``); it is narrowed to the
+    sweep's figure so that it leaves the graph picture alone.
+    """
+    if sweep is None:
+        return []
+    try:
+        svg = sweep_svg(sweep)
+    except CausalAlignError:  # no matplotlib: the page goes without the sweep
+        return []
+    svg = svg.strip().replace('<style type="text/css">*{',
+                              '<style type="text/css">figure.sweep *{', 1)
+    caption = (f"The gap E({sweep.score} | Y_m = y, deploy; σ) − E({sweep.score} | Y_m = y, "
+               "train; σ) of the file's model, as every mechanism the regime moves goes from its "
+               "training table (λ = 0) to its deployment table (λ = 1).")
+    highest = next((line for line in sweep.lines if line.highest), None)
+    if highest is not None:
+        caption += (f" The thick red line is the highest Y_m, {highest.label()}: gap "
+                    f"{signed(highest.gaps[-1])} at λ = 1.")
+    return ["<h2>Shift sweep</h2>", f"<p>{escape(caption)}</p>",
+            f'<figure class="sweep">{svg}</figure>']
+
+
 def notebook_html(result: AlignmentResult) -> str:
     """The verdict, the picture and the path count, for ``AlignmentResult._repr_html_``."""
     verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
@@ -109,8 +140,20 @@ def notebook_html(result: AlignmentResult) -> str:
             f"<p>{escape(paths_sentence(result))}</p><ul>{rows}</ul></div>")
 
 
-def to_html(result: AlignmentResult) -> str:
-    """The full report as one offline HTML page."""
+def to_html(result: AlignmentResult, *, sweep: Sweep | None = None) -> str:
+    """The full report as one offline HTML page, with the picture of ``sweep`` if given.
+
+    Examples
+    --------
+    >>> from causal_align import CausalGraph, check_inner_alignment
+    >>> from causal_align.discrete import random_model
+    >>> from causal_align.shift_sweep import sweep
+    >>> graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b"], regime="s",
+    ...                                base="Y_b", mesa="Y_m", name="proxy")
+    >>> page = to_html(check_inner_alignment(graph), sweep=sweep(random_model(graph, seed=3)))
+    >>> "<h2>Shift sweep</h2>" in page, "gap -0.1640 at λ = 1" in page
+    (True, True)
+    """
     verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
     badge = "aligned" if result.aligned else "misaligned"
     repairs = repair_lines(result)
@@ -129,6 +172,7 @@ def to_html(result: AlignmentResult) -> str:
     ]
     if repairs:
         parts += ["<h2>What would make it aligned</h2>", _list(repairs)]
+    parts += _sweep_section(sweep)
     parts += [f'<p class="note">Certificate: {escape(result.certificate.kind)}, checked by '
               "causal_align.verify_certificate.</p>", "</body></html>"]
     return "\n".join(parts)

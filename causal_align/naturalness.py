@@ -16,10 +16,11 @@ one pair, for more values every pair l < m of X values and j < k of Z values. Ze
 (in)dependent whatever E is".
 
 The probabilities come from a :class:`~causal_align.discrete.DiscreteModel` (exact: the σ-model
-is summed out, with every regime node held at its training state unless it is evidence or
-``given``) or from samples (counts in each stratum of E plus a pseudocount in every X × Z cell;
-P(E) from the frequencies). On samples with binary X and Z, a Breslow–Day test says whether the
-odds ratios differ across the strata by more than chance.
+is summed out by :func:`~causal_align.inference.joint_distribution`, with every regime node held
+at its training state unless it is evidence or ``given``) or from samples (counts in each stratum
+of E plus a pseudocount in every X × Z cell; P(E) from the frequencies). On samples with binary X
+and Z, a Breslow–Day test says whether the odds ratios differ across the strata by more than
+chance.
 
 Zero probabilities. The founding text neglects them; here a stratum E = e of probability zero
 is left out, and a zero cell makes a log odds ratio infinite in its stratum (``±inf``) or 0/0
@@ -64,20 +65,18 @@ import numpy.typing as npt
 
 from causal_align.discrete import DiscreteModel
 from causal_align.errors import CausalAlignError, shown
+from causal_align.inference import InferenceTooLarge, joint_distribution
 from causal_align.validate import suggest
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Array = npt.NDArray[np.float64]
-Factor = tuple[tuple[str, ...], Array]
 
 MAX_CATEGORIES = 50
 """Most values one variable may take (a column with more is probably continuous: bin it)."""
 MAX_LOG_ODDS = 1_000_000
 """Most log odds ratios one result may hold: value pairs of X and Z times strata of E."""
-MAX_FACTOR = 10_000_000
-"""Most cells of a table built while summing out an exact model."""
 ROUNDING = 1e-12
 """Numbers below this print as 0, and an exact model's variance below it reads as natural: a
 zero variance comes out of floating point near 1e-30."""
@@ -374,15 +373,15 @@ def _exact(model: DiscreteModel, x: str, z: str, evidence: tuple[str, ...],
                                        f"training state in the model: say which state to hold "
                                        f"it at, e.g. given={{{node!r}: ...}}, or make it evidence")
             given[node] = model.training[node]
-    fixed = {}
     for name, state in given.items():
         if state not in model.states[name]:
             raise _state_error(name, state, model.states[name], "the model")
-        fixed[name] = model.states[name].index(state)
     _check_categories(x, len(model.states[x]), "the model")
     _check_categories(z, len(model.states[z]), "the model")
-    wanted = (*evidence, x, z)
-    joint = _sum_out(model, wanted, fixed)
+    try:
+        joint = joint_distribution(model, (*evidence, x, z), given)
+    except InferenceTooLarge as error:
+        raise NaturalnessError("E_TOO_LARGE", str(error)) from error
     total = float(joint.sum())
     if total <= 0:
         held = ", ".join(f"{name}={state}" for name, state in sorted(given.items()))
@@ -404,67 +403,6 @@ def _exact(model: DiscreteModel, x: str, z: str, evidence: tuple[str, ...],
                    x, z, evidence, strata)
     return Naturalness(x, z, evidence, tuple(sorted(given.items())), "exact", _largest(pairs),
                        pairs, strata, notes=tuple(notes))
-
-
-def _sum_out(model: DiscreteModel, wanted: tuple[str, ...], fixed: Mapping[str, int]) -> Array:
-    """P(wanted, fixed variables at their states): one axis per wanted variable, in order.
-
-    Variable elimination on the σ-model's tables: only ancestors of the wanted and fixed
-    variables matter (the rest sum to 1); each step multiplies the tables that mention one
-    variable and sums it out, choosing the variable whose product is smallest.
-    """
-    needed, stack = set(), [*wanted, *fixed]
-    while stack:
-        node = stack.pop()
-        if node not in needed:
-            needed.add(node)
-            stack.extend(model.given(node))
-    factors: list[Factor] = []
-    for node in sorted(needed):
-        table = model.tables.get(node)
-        if table is None:
-            count = len(model.states[node])
-            factors.append(((node,), np.full(count, 1 / count)))
-        else:
-            factors.append(((*table.given, node), table.probabilities))
-    factors = [_fix(factor, fixed) for factor in factors]
-    size = {node: len(model.states[node]) for node in needed}
-    hidden = needed - set(wanted) - set(fixed)
-    while hidden:
-        node = min(sorted(hidden), key=lambda name: _cells(factors, name, size))
-        hidden.discard(node)
-        involved = [factor for factor in factors if node in factor[0]]
-        factors = [factor for factor in factors if node not in factor[0]]
-        keep = tuple(dict.fromkeys(n for names, _ in involved for n in names if n != node))
-        factors.append(_multiply(involved, keep, size))
-    return _multiply(factors, wanted, size)[1]
-
-
-def _cells(factors: Sequence[Factor], node: str, size: Mapping[str, int]) -> int:
-    """How many cells the product of the factors that mention ``node`` has."""
-    return math.prod(size[name] for name in
-                     set().union(*(names for names, _ in factors if node in names)))
-
-
-def _fix(factor: Factor, fixed: Mapping[str, int]) -> Factor:
-    names, array = factor
-    index = tuple(fixed.get(name, slice(None)) for name in names)
-    return tuple(name for name in names if name not in fixed), np.asarray(array[index])
-
-
-def _multiply(factors: Sequence[Factor], keep: tuple[str, ...], size: Mapping[str, int]) -> Factor:
-    names = list(dict.fromkeys(name for factor_names, _ in factors for name in factor_names))
-    if len(names) > 52 or math.prod(size[name] for name in names) > MAX_FACTOR:
-        listing = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
-        raise NaturalnessError("E_TOO_LARGE", f"summing out the model needs a table over "
-                               f"{len(names)} variables ({listing}): too large for exact "
-                               "computation; sample from the model instead")
-    label = {name: index for index, name in enumerate(names)}
-    operands: list[Any] = []
-    for factor_names, array in factors:
-        operands += [array, [label[name] for name in factor_names]]
-    product = np.einsum(*operands, [label[name] for name in keep])
-    return keep, np.asarray(product, dtype=np.float64)
 
 
 # ---------------------------------------------------------------- estimates, from samples

@@ -1,9 +1,9 @@
 """The alignment gap: exact numbers cross-checked against the full joint and pgmpy, and the
 soundness law that ties them to the graph's verdict.
 
-The oracles here share nothing with ``causal_align.gap``: :func:`full_joint` multiplies every
-table of the σ-model into the joint distribution of all variables (regime nodes uniform) and
-conditions by slicing; :func:`pgmpy_joint` asks pgmpy's variable elimination.
+The oracles here share nothing with ``causal_align.gap`` or ``causal_align.inference``:
+:func:`oracle_gap` conditions the brute-force joint of all variables (``full_joint``, from
+``tests/test_inference.py``) by slicing; ``pgmpy_joint`` asks pgmpy's variable elimination.
 
 Set the environment variable ``CI=true`` for five times as many examples.
 """
@@ -20,11 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import Case, cases
+from test_inference import full_joint, pgmpy_joint
 
 from causal_align.alignment import check_inner_alignment
 from causal_align.discrete import DiscreteModel, Table, random_model
 from causal_align.errors import CausalAlignError, GraphSpecError
-from causal_align.gap import Gap, alignment_gap, joint_distribution
+from causal_align.gap import Gap, alignment_gap
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
 
@@ -35,26 +36,6 @@ SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 
 # oracles ----------------------------------------------------------------------------------------
-
-def full_joint(model: DiscreteModel) -> tuple[tuple[str, ...], np.ndarray]:
-    """Every variable of the σ-model and P(all of them), regime nodes uniform."""
-    names = model.variables()
-    joint = np.ones([len(model.states[name]) for name in names])
-    for position, name in enumerate(names):
-        table = model.tables.get(name)
-        if table is None:
-            shape = [1] * len(names)
-            shape[position] = len(model.states[name])
-            joint = joint * np.full(shape, 1 / len(model.states[name]))
-            continue
-        axes = [names.index(axis) for axis in (*table.given, name)]
-        order = np.argsort(axes)  # table axes sorted into the joint's order, then broadcast
-        shape = [1] * len(names)
-        for axis in axes:
-            shape[axis] = len(model.states[names[axis]])
-        joint = joint * np.transpose(table.probabilities, order).reshape(shape)
-    return names, joint
-
 
 def oracle_gap(model: DiscreteModel, base: Sequence[str], mesa: Sequence[str],
                regime: Sequence[str]) -> dict[tuple[str, ...], tuple[float, float, float, float]]:
@@ -81,20 +62,6 @@ def oracle_gap(model: DiscreteModel, base: Sequence[str], mesa: Sequence[str],
                 [float(at_y.sum()), float((score * at_y).sum() / at_y.sum())])
     return {y: (p_train, p_deploy, e_train, e_deploy)
             for y, (p_train, e_train, p_deploy, e_deploy) in found.items()}
-
-
-def pgmpy_joint(model: DiscreteModel, variables: Sequence[str],
-                evidence: dict[str, str]) -> np.ndarray:
-    """P(variables | evidence) by pgmpy's variable elimination, axes in ``variables`` order."""
-    from pgmpy.inference import VariableElimination
-
-    factor = VariableElimination(model.network()).query(
-        list(variables), evidence=evidence, joint=True, show_progress=False)
-    result = np.zeros([len(model.states[name]) for name in variables])
-    for index in itertools.product(*(range(size) for size in result.shape)):
-        result[index] = factor.get_value(**{name: model.states[name][i]
-                                            for name, i in zip(variables, index)})
-    return result
 
 
 def by_mesa(gap: Gap) -> dict[tuple[str, ...], tuple[float, float, float | None, float | None]]:
@@ -133,17 +100,6 @@ def test_the_gap_matches_the_full_joint_distribution(case: Case, seed: int, stat
         assert np.allclose(found[y], numbers, rtol=0, atol=1e-12)
 
 
-@settings(max_examples=15 * SCALE, deadline=None)
-@given(case=cases(max_nodes=5), seed=SEEDS)
-def test_the_joint_matches_pgmpy(case: Case, seed: int) -> None:
-    model = random_model(case.graph, seed=seed)
-    variables = [*sorted(case.base), *sorted(case.mesa)]
-    for which in (model.training, model.deployment):
-        evidence = {node: which[node] for node in sorted(case.regime)}
-        assert np.allclose(joint_distribution(model, variables, evidence),
-                           pgmpy_joint(model, variables, evidence), rtol=0, atol=1e-12)
-
-
 def test_coinrun_matches_pgmpy_and_is_not_aligned() -> None:
     model = random_model(load_graph("graphs/coinrun.yaml"), seed=7, states=3)
     gap = alignment_gap(model)
@@ -156,13 +112,6 @@ def test_coinrun_matches_pgmpy_and_is_not_aligned() -> None:
         assert np.allclose([row.train if column == 0 else row.deploy for row in gap.rows],
                            expected_e, atol=1e-12)
     assert gap.largest is not None and gap.largest > 1e-3
-
-
-def test_evidence_on_an_observed_node_gives_the_unnormalised_joint() -> None:
-    graph = CausalGraph.from_edges(["s -> A", "A -> B", "B -> C"], regime="s")
-    model = random_model(graph, seed=4)
-    with_c = joint_distribution(model, ["A"], {"s": "train", "C": "1"})
-    assert np.allclose(with_c, pgmpy_joint(model, ["A", "C"], {"s": "train"})[:, 1], atol=1e-12)
 
 
 # hand-built models: zero probabilities, the highest Y_m, utilities ------------------------------
@@ -347,19 +296,6 @@ def test_a_regime_node_without_a_deployment_state_is_a_clear_error() -> None:
     with pytest.raises(CausalAlignError, match="^the model gives no deployment state for "
                                                "regime node s$"):
         alignment_gap(broken)
-
-
-def test_joint_distribution_refuses_unknown_states() -> None:
-    model = chain_model([[0.25, 0.75], [0.5, 0.5]], BASE_ROWS[:2])
-    with pytest.raises(CausalAlignError) as error:
-        joint_distribution(model, ["Y_b"], {"s": "test"})
-    assert str(error.value) == "'s' has no state 'test' (states: train, deploy)"
-    with pytest.raises(CausalAlignError) as error:
-        joint_distribution(model, ["Y_b"], {"Y_b": "low"})
-    assert str(error.value) == "cannot compute P(Y_b | Y_b): 'Y_b' named twice"
-    with pytest.raises(CausalAlignError) as error:
-        joint_distribution(model, ["Y_c", "Y_b"], {"s": "train"})
-    assert str(error.value) == "cannot compute P(Y_c, Y_b | s): unknown variable 'Y_c'"
 
 
 # output -----------------------------------------------------------------------------------------

@@ -534,8 +534,9 @@ def test_too_many_log_odds_ratios_or_too_large_a_model_are_refused() -> None:
     with pytest.raises(NaturalnessError) as caught:
         xe_naturalness(random_model(graph, seed=0), x="X", z="Z", evidence=hints)
     assert str(caught.value) == (
-        "summing out the model needs a table over 26 variables (E0, E1, E10, E11, E12, E13, E14, "
-        "E15, …): too large for exact computation; sample from the model instead [E_TOO_LARGE]")
+        "summing out the model needs a table of 67,108,864 cells over 26 variables (E0, E1, E10, "
+        "E11, E12, E13, E14, E15, …): too large for exact computation; sample from the model "
+        "instead [E_TOO_LARGE]")
 
 
 def test_the_text_report_lists_the_largest_pairs_first_and_says_how_many_it_left_out() -> None:
