@@ -29,6 +29,7 @@ from causal_align.alignment import AlignmentResult, check_queries
 from causal_align.errors import CausalAlignError
 from causal_align.loader import Limits, load_graph, load_queries, read_graph_document, read_text
 from causal_align.model import CausalGraph, Query, SoftIntervention
+from causal_align.parameters import parse_model
 from causal_align.report import FORMATS, render
 
 if TYPE_CHECKING:
@@ -237,12 +238,18 @@ def _validate(files: list[str], limits: Limits) -> int:
     failed = 0
     for name in files:
         try:
-            graph = load_graph(name, limits=limits)
+            text = read_text(Path(name), limits)
+            graph, data, _ = read_graph_document(text, source=name, default_name=Path(name).stem,
+                                                 limits=limits)
+            if "model" in data:  # the model section too, with the same care
+                parse_model(text, source=name, default_name=Path(name).stem, limits=limits)
         except CausalAlignError as error:
             failed += 1
-            print(error, file=sys.stderr)
+            print(f"error: {error}", file=sys.stderr)
         else:
-            print_report(f"{name}: ok ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
+            model = ", with a model" if "model" in data else ""
+            print_report(f"{name}: ok ({len(graph.nodes)} nodes, {len(graph.edges)} "
+                         f"edges{model})")
     summary = f"{len(files) - failed} of {len(files)} file{'s' if len(files) != 1 else ''} valid"
     print(summary, file=sys.stderr if failed else sys.stdout)
     return BAD_INPUT if failed else 0

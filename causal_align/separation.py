@@ -155,30 +155,21 @@ class Prepared:
         while queue:
             node, head_here = queue.popleft()
             step = distance[(node, head_here)] + 1
-            if head_here:  # reached from a parent (along ->) or a spouse (along <->)
-                for near in parents(node):  # left `near` towards a child: needs it unconditioned
+            if head_here:  # reached along -> from a parent, which left by a tail: unconditioned
+                for near in parents(node):
                     if near not in endpoints and near not in given:
                         for state in ((near, False), (near, True)):
                             if state not in distance:
                                 distance[state] = step
                                 queue.append(state)
-                for near in spouses(node):  # left `near` with an arrowhead there too
-                    if near in relevant and near not in endpoints:
-                        after_tail = near not in given
-                        for state in ((near, False), (near, True)):
-                            if state not in distance and (near in opened if state[1]
-                                                          else after_tail):
-                                distance[state] = step
-                                queue.append(state)
-            else:  # reached from a child, along <-: left `near` by a tail
-                for near in children(node):
-                    if near in relevant and near not in endpoints:
-                        after_tail = near not in given
-                        for state in ((near, False), (near, True)):
-                            if state not in distance and (near in opened if state[1]
-                                                          else after_tail):
-                                distance[state] = step
-                                queue.append(state)
+            # reached along <-> from a spouse, or along <- from a child: left with an arrowhead
+            for near in spouses(node) if head_here else children(node):
+                if near in relevant and near not in endpoints:
+                    after_tail = near not in given
+                    for state in ((near, False), (near, True)):
+                        if state not in distance and (near in opened if state[1] else after_tail):
+                            distance[state] = step
+                            queue.append(state)
         return distance
 
 

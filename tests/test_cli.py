@@ -369,7 +369,7 @@ def test_validate_every_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert listed == [*files, "16 of 16 files valid"]
     assert "graphs/coinrun.yaml: ok (8 nodes, 11 edges)\n" in out
     assert "graphs/transport_age_shift.yaml: ok (5 nodes, 7 edges)\n" in out
-    assert "graphs/coinrun_model.yaml: ok (8 nodes, 11 edges)\n" in out
+    assert "graphs/coinrun_model.yaml: ok (8 nodes, 11 edges, with a model)\n" in out
 
 
 def test_validate_a_mix_lists_every_problem(
@@ -387,14 +387,14 @@ def test_validate_a_mix_lists_every_problem(
     assert out == ("graphs/coinrun.yaml: ok (8 nodes, 11 edges)\n"
                    "graphs/aligned_proxy.yaml: ok (8 nodes, 9 edges)\n")
     assert err == (
-        "1 problem:\n"
+        "error: 1 problem:\n"
         f"  {cycle}:7 edges[1]: directed cycle A -> B -> A (remove one of its edges) [E_CYCLE]\n"
-        "2 problems:\n"
+        "error: 2 problems:\n"
         f"  {typos}:6 edges[0]: unknown node 'Y_mm' in \"s -> Y_mm\" (did you mean 'Y_m'?) "
         "[E_UNKNOWN_NODE]\n"
         f"  {typos}:7 edges[1]: unknown node 'Y_bb' in \"Y_m -> Y_bb\" (did you mean 'Y_b'?) "
         "[E_UNKNOWN_NODE]\n"
-        "1 problem:\n"
+        "error: 1 problem:\n"
         f"  {missing}: cannot read the file: No such file or directory [E_FILE]\n"
         "2 of 5 files valid\n")
 
