@@ -10,7 +10,7 @@ True
 from causal_align.alignment import (AlignmentResult, Conjecture, Repairs, check_inner_alignment,
                                     check_queries)
 from causal_align.certificate import Certificate, CertificateError, verify_certificate
-from causal_align.data_check import CITest, DataCheck, check_on_data, read_samples
+from causal_align.data_check import CITest, DataCheck, check_on_data
 from causal_align.discrete import DiscreteModel, Table, random_model
 from causal_align.gap import Gap, GapRow, alignment_gap
 from causal_align.implied import (Falsification, Independence, IndependenceResult, falsify,
@@ -21,6 +21,7 @@ from causal_align.naturalness import (HomogeneityTest, Naturalness, NaturalnessE
 from causal_align.parameters import (check_model, dump_model, load_model, model_from_pgmpy,
                                      parse_model)
 from causal_align.plot import plot_sweep, sweep_svg
+from causal_align.samples import read_samples
 from causal_align.shift_sweep import Sweep, SweepLine, partial_shift, sweep
 from causal_align.simulation import Simulation, simulate
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from causal_align.alignment import AlignmentResult, check_queries
 from causal_align.errors import CausalAlignError
-from causal_align.loader import Limits, load_graph, load_queries, read_graph_document, read_text
+from causal_align.loader import Limits, load_queries, read_graph_document, read_text
 from causal_align.model import CausalGraph, Query, SoftIntervention
 from causal_align.parameters import parse_model
 from causal_align.report import FORMATS, render

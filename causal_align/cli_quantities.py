@@ -44,19 +44,19 @@ import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Protocol
 
 from causal_align.cli import BAD_INPUT, emit, limits_of, node_names, print_report
-from causal_align.data_check import METHODS, check_on_data, read_samples
+from causal_align.data_check import METHODS, check_on_data
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
 from causal_align.gap import Utility, alignment_gap
 from causal_align.implied import CORRECTIONS, Falsification, falsify
-from causal_align.loader import load_graph, read_text
+from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
 from causal_align.naturalness import xe_naturalness
 from causal_align.parameters import load_model
 from causal_align.plot import plot_sweep
+from causal_align.samples import read_samples
 from causal_align.shift_sweep import sweep
 from causal_align.simulation import simulate
 from causal_align.validate import suggest
@@ -313,10 +313,9 @@ def _naturalness(options: argparse.Namespace) -> int:
         _check_nodes(graph, [("--x", x), ("--z", z),
                              *(("--evidence", name) for name in evidence),
                              *(("--given", name) for name in given)])
-        read_text(Path(options.data), limits_of(options))  # readable, and not over --max-bytes
         result = xe_naturalness(options.data, x=x, z=z, evidence=evidence, given=given,
                                 pseudocount=0.5 if options.pseudocount is None
-                                else options.pseudocount)
+                                else options.pseudocount, limits=limits_of(options))
     return 0 if emit(_rendered(result, options.format), options.output) else BAD_INPUT
 
 

@@ -38,10 +38,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from causal_align.data_check import CITest, check_columns, ci_test
+from causal_align.data_check import CITest, ci_test
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph
+from causal_align.samples import check_columns
 from causal_align.separation import minimal_separator
 from causal_align.validate import suggest
 
@@ -174,7 +175,7 @@ def falsify(graph: CausalGraph, samples: DataFrame, *, alpha: float = 0.05,
     ----------
     graph : CausalGraph
     samples : pandas.DataFrame
-        Columns named after nodes, as :func:`~causal_align.data_check.read_samples` returns;
+        Columns named after nodes, as :func:`~causal_align.samples.read_samples` returns;
         other columns are ignored.
     alpha : float
         The level at which corrected p-values reject (family-wise error for ``"holm"`` and

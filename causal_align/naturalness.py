@@ -66,6 +66,8 @@ import numpy.typing as npt
 from causal_align.discrete import DiscreteModel
 from causal_align.errors import CausalAlignError, shown
 from causal_align.inference import InferenceTooLarge, joint_distribution
+from causal_align.loader import Limits
+from causal_align.samples import read_table
 from causal_align.validate import suggest
 
 if TYPE_CHECKING:
@@ -263,14 +265,16 @@ class Naturalness:
 
 def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str], *, x: str,
                    z: str, evidence: str | Iterable[str], pseudocount: float = 0.5,
-                   given: Mapping[str, str] | None = None) -> Naturalness:
+                   given: Mapping[str, str] | None = None,
+                   limits: Limits = Limits()) -> Naturalness:
     """The XE-naturalness measure of ``z`` for ``x`` given ``evidence`` (founding text 000).
 
     Parameters
     ----------
     source : DiscreteModel, pandas.DataFrame, or path of a CSV file
         A model gives exact probabilities; samples give estimates (one row per sample, one
-        column per variable; values are compared as text).
+        column per variable; values are compared as text). A CSV file is read by
+        :func:`~causal_align.samples.read_table`.
     x, z : str
         The two categorical variables.
     evidence : str or iterable of str
@@ -281,6 +285,8 @@ def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str]
         Variables held at one state. On a model, every regime node that is not evidence or
         given is held at its training state; a regime node in the evidence has its states
         weighted equally. On samples, only the rows with these values are used.
+    limits : Limits
+        ``max_bytes`` bounds the size of a CSV file.
 
     Returns
     -------
@@ -291,6 +297,8 @@ def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str]
     NaturalnessError
         Unknown variables or states, overlapping roles, too many categories, missing values,
         no samples left, a given event of probability zero, a bad pseudocount or source.
+    GraphSpecError
+        A CSV file that cannot be read as samples, each problem with the file and the line.
 
     Examples
     --------
@@ -312,7 +320,7 @@ def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str]
             and 0 <= pseudocount < math.inf):
         raise NaturalnessError("E_PSEUDOCOUNT", f"pseudocount must be a finite number >= 0, "
                                                 f"not {shown(pseudocount)}")
-    frame, label = _read_samples(source)
+    frame, label = _read_samples(source, limits)
     return _from_samples(frame, label, x, z, evidence, given, float(pseudocount))
 
 
@@ -408,7 +416,8 @@ def _exact(model: DiscreteModel, x: str, z: str, evidence: tuple[str, ...],
 # ---------------------------------------------------------------- estimates, from samples
 
 
-def _read_samples(source: object) -> tuple[pd.DataFrame, str]:
+def _read_samples(source: object, limits: Limits) -> tuple[pd.DataFrame, str]:
+    """The samples, and how messages name them."""
     import pandas as pd
 
     if isinstance(source, pd.DataFrame):
@@ -416,14 +425,7 @@ def _read_samples(source: object) -> tuple[pd.DataFrame, str]:
     if not isinstance(source, (str, os.PathLike)):
         raise NaturalnessError("E_SOURCE", "the source must be a DiscreteModel, a pandas "
                                f"DataFrame or the path of a CSV file, not {type(source).__name__}")
-    path = os.fspath(source)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
-            pd.errors.EmptyDataError) as error:
-        raise NaturalnessError("E_SOURCE", f"cannot read samples from {shown(path)}: "
-                               f"{shown(str(error), 200)}") from error
-    return frame, shown(path)
+    return read_table(source, limits=limits), shown(os.fspath(source))
 
 
 def _from_samples(frame: pd.DataFrame, label: str, x: str, z: str, evidence: tuple[str, ...],

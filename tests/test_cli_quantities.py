@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from causal_align.cli import _parser, main
-from causal_align.data_check import check_on_data, read_samples
+from causal_align.data_check import check_on_data
+from causal_align.samples import read_samples
 from causal_align.gap import alignment_gap
 from causal_align.implied import falsify
 from causal_align.loader import load_graph

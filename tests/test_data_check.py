@@ -3,7 +3,7 @@
 Every model is written out below and sampled with numpy at a fixed seed. Aligned models must not
 be rejected and misaligned ones must be, with enough samples; the statistics must equal pgmpy's
 (``pgmpy.estimators.CITests`` and ``pgmpy.ci_tests``) on the same data; every error names the
-file, the line and the column.
+file, the line and the column. Reading the files is tested in test_samples_reader.py.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from causal_align import CausalAlignError, CausalGraph, GraphSpecError
-from causal_align.data_check import (CITest, check_on_data, ci_test, is_discrete, read_samples,
-                                     regime_values)
+from causal_align.data_check import CITest, check_on_data, ci_test, is_discrete
+from causal_align.samples import read_samples
 
 CHAIN = CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",
                                mesa="Y_m", name="chain")
@@ -287,7 +287,7 @@ def test_partial_correlation_equals_pgmpy(given: list[str]) -> None:
     assert test.effect_size == pytest.approx(coefficient, rel=1e-9)
 
 
-# Column kinds, methods, regime values -------------------------------------------------------------
+# Column kinds and methods -------------------------------------------------------------------------
 
 def test_column_kinds() -> None:
     assert is_discrete(pd.Series(["a", "b", "c"]))
@@ -337,44 +337,6 @@ def test_an_unknown_method_and_alpha_are_refused() -> None:
         check_on_data(CHAIN, samples, alpha=1.5)
 
 
-@pytest.mark.parametrize(("values", "expected"), [
-    ([0, 1], (0, 1)), ([1, 0], (0, 1)), ([True, False], (False, True)), ([0.0, 1.0], (0.0, 1.0)),
-    (["deploy", "train"], ("train", "deploy")), (["Training", "Deployment"],
-                                                 ("Training", "Deployment"))])
-def test_the_training_value_by_default(values: list[object], expected: tuple[object, ...]) -> None:
-    assert regime_values(pd.Series(values * 3, name="s")) == expected
-
-
-@pytest.mark.parametrize(("train", "deploy", "expected"), [
-    ("a", None, ("a", "b")), (None, "a", ("b", "a")), ("b", "a", ("b", "a")),
-    ("B", None, ("b", "a"))])
-def test_train_and_deploy_name_the_values(train: str | None, deploy: str | None,
-                                          expected: tuple[str, str]) -> None:
-    assert regime_values(pd.Series(["a", "b"], name="s"), train=train, deploy=deploy) == expected
-
-
-def test_numbers_given_as_text_find_their_values() -> None:
-    assert regime_values(pd.Series([1, 2, 1], name="s"), train="2") == (2, 1)
-
-
-@pytest.mark.parametrize(("values", "options", "message"), [
-    (["a", "b"], {}, "<samples> column s: cannot tell which value of the regime column 's' is "
-     "training: found 'a', 'b' (name it with train= or --train) [E_REGIME_VALUES]"),
-    (["a", "b"], {"train": "c"}, "<samples> column s: 'c' is not a value of the regime column "
-     "'s' (its values: 'a', 'b') [E_REGIME_VALUES]"),
-    (["a", "b"], {"train": "a", "deploy": "a"}, "<samples> column s: train and deploy are the "
-     "same value 'a' [E_REGIME_VALUES]"),
-    (["a", "a"], {}, "<samples> column s: the regime column 's' holds only the value 'a' (the "
-     "samples must come from both training and deployment) [E_REGIME_VALUES]"),
-    (["a", "b", "a", "c"], {}, "<samples> column s: the regime column 's' holds a third value "
-     "'c' after 'a', 'b' (expected exactly two: training and deployment) [E_REGIME_VALUES]"),
-])
-def test_regime_value_errors(values: list[str], options: dict[str, str], message: str) -> None:
-    with pytest.raises(GraphSpecError) as error:
-        regime_values(pd.Series(values, name="s"), **options)
-    assert [str(problem) for problem in error.value.problems] == [message]
-
-
 # Reports ------------------------------------------------------------------------------------------
 
 def test_to_dict_is_json_ready_with_stable_keys() -> None:
@@ -406,122 +368,6 @@ def test_the_summary_line() -> None:
     assert test.summary() == "z = -2.5, p = 0.0124, partial correlation = -0.11"
     single = CITest(("A",), ("B",), ("C",), "chi-square", 4.0, 1, 0.0455, None, 40)
     assert single.summary() == "X² = 4 on 1 degree of freedom, p = 0.0455"
-
-
-# Reading CSV files --------------------------------------------------------------------------------
-
-def test_a_csv_file_round_trips(tmp_path: Path) -> None:
-    samples = chain_samples(500, seed=19).assign(
-        s=lambda frame: np.where(frame["s"] == 1, "deploy", "train"))
-    path = tmp_path / "samples.csv"
-    samples.to_csv(path, index=False)
-    frame = read_samples(path, CHAIN)
-    assert list(frame.index[:2]) == [2, 3] and frame.index.name == "line"
-    assert frame.attrs["source"] == str(path)
-    assert (frame.reset_index(drop=True) == samples).all().all()
-    assert check_on_data(CHAIN, frame).to_dict() == check_on_data(CHAIN, samples).to_dict()
-
-
-def test_types_blank_lines_and_a_renamed_regime_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "phase, X ,Y_m,Y_b\n\nbefore,1.5,true,a\n after ,2,False,b\n\n")
-    frame = read_samples(path, CHAIN, regime_column="phase")
-    assert list(frame.columns) == ["s", "X", "Y_m", "Y_b"]
-    assert list(frame.index) == [3, 4]
-    assert frame["X"].tolist() == [1.5, 2.0] and frame["Y_m"].tolist() == [True, False]
-    assert frame["s"].tolist() == ["before", "after"] and frame["Y_b"].tolist() == ["a", "b"]
-
-
-CSV_ERRORS = [
-    ("", "samples.csv: the file holds no data (expected a header line naming the columns, then "
-     "one sample per line) [E_EMPTY_DATA]"),
-    ("\n\n  \n", "samples.csv: the file holds no data (expected a header line naming the "
-     "columns, then one sample per line) [E_EMPTY_DATA]"),
-    ("s,X,Y_m,Y_b\n", "samples.csv:1: no samples: the file has a header but no data lines "
-     "[E_EMPTY_DATA]"),
-    ("s,X,Y_m,Y_b\n0,1,1,1\n1,1,1\n1,0,0,0,0\n",
-     "samples.csv:3: 3 fields, expected 4 (one per column of the header on line 1) "
-     "[E_CSV_SYNTAX]\n"
-     "samples.csv:4: 5 fields, expected 4 (one per column of the header on line 1) "
-     "[E_CSV_SYNTAX]"),
-    ('s,X,Y_m,Y_b\n0,1,1,1\n1,"1,1,1\n', "samples.csv:3: not valid CSV: unexpected end of data "
-     "[E_CSV_SYNTAX]"),
-    ("s,X,Y_mm,Y_b,,X\n0,1,1,1,1,1\n",
-     "samples.csv:1 column 3: 'Y_mm' is not a node of chain (did you mean 'Y_m'?) "
-     "[E_UNKNOWN_COLUMN]\n"
-     "samples.csv:1 column 5: the column has no name (name it after a node of chain) "
-     "[E_UNKNOWN_COLUMN]\n"
-     "samples.csv:1 column 6: 'X' stands for the node 'X', like column 2 (keep one) "
-     "[E_DUPLICATE_COLUMN]\n"
-     "samples.csv:1: no column for the mesa objective 'Y_m' (found: 's', 'X', 'Y_mm', 'Y_b', '', "
-     "'X') [E_MISSING_COLUMN]"),
-    ("regime,X,Y_m,Y_b\n0,1,1,1\n",
-     "samples.csv:1 column 1: 'regime' is not a node of chain (drop the column or add the node) "
-     "[E_UNKNOWN_COLUMN]\n"
-     "samples.csv:1: no regime column for the regime node 's' (found: 'regime', 'X', 'Y_m', "
-     "'Y_b'; name the regime column with regime_column= or --regime-column) [E_MISSING_COLUMN]"),
-    ("s,X,Y_m,Y_b\n0,1,1,1\n1,,1,NA\n1,0,0,0\n0,1,null,1\n",
-     "samples.csv:3 column X: missing value (fill it in or drop the line) [E_MISSING_VALUE]\n"
-     "samples.csv:3 column Y_b: missing value (fill it in or drop the line) [E_MISSING_VALUE]\n"
-     "samples.csv:5 column Y_m: missing value (fill it in or drop the line) [E_MISSING_VALUE]"),
-    ("s,X,Y_m,Y_b\n0,1,1,1\n1,inf,1,2.5\n", "samples.csv:3 column X: not a finite number (give "
-     "a number, or leave the field empty for a missing value) [E_BAD_VALUE]"),
-    ("s,X,Y_m,Y_b\n0,1,1,1\n1,1,1,1\n0,1,1,1\n2,1,1,1\n2,1,1,1\n",
-     "samples.csv:5 column s: the regime column 's' holds a third value 2 after 0, 1 (expected "
-     "exactly two: training and deployment) [E_REGIME_VALUES]"),
-    ("s,X,Y_m,Y_b\ntrain,1,1,1\ntrain,1,1,1\n",
-     "samples.csv:1 column s: the regime column 's' holds only the value 'train' (the samples "
-     "must come from both training and deployment) [E_REGIME_VALUES]"),
-]
-
-
-@pytest.mark.parametrize(("text", "message"), CSV_ERRORS)
-def test_csv_errors_name_file_line_and_column(tmp_path: Path, text: str, message: str) -> None:
-    path = write(tmp_path, text)
-    with pytest.raises(GraphSpecError) as error:
-        read_samples(path, CHAIN)
-    shown = "\n".join(str(problem) for problem in error.value.problems)
-    assert shown == message.replace("samples.csv", str(path))
-
-
-def test_a_missing_file_and_a_file_not_in_utf8(tmp_path: Path) -> None:
-    with pytest.raises(GraphSpecError) as error:
-        read_samples(tmp_path / "nope.csv", CHAIN)
-    assert str(error.value.problems[0]) == (f"{tmp_path / 'nope.csv'}: cannot read the file: No "
-                                            "such file or directory [E_FILE]")
-    path = tmp_path / "latin.csv"
-    path.write_bytes("s,X,Y_m,Y_b\n0,1,1,caf\xe9\n".encode("latin-1"))
-    with pytest.raises(GraphSpecError) as error:
-        read_samples(path, CHAIN)
-    assert str(error.value.problems[0]) == (f"{path}:2: not UTF-8 text: byte 21 is 0xe9 (save "
-                                            "the file as UTF-8) [E_ENCODING]")
-
-
-def test_a_named_regime_column_that_is_absent(tmp_path: Path) -> None:
-    path = write(tmp_path, "s,X,Y_m,Y_b\n0,1,1,1\n")
-    with pytest.raises(GraphSpecError) as error:
-        read_samples(path, CHAIN, regime_column="phase")
-    assert [str(problem) for problem in error.value.problems] == [
-        f"{path}:1: no regime column 'phase' (found: 's', 'X', 'Y_m', 'Y_b') [E_MISSING_COLUMN]"]
-
-
-def test_a_regime_column_and_a_column_named_after_the_regime_node(tmp_path: Path) -> None:
-    path = write(tmp_path, "phase,s,X,Y_m,Y_b\n0,0,1,1,1\n")
-    with pytest.raises(GraphSpecError) as error:
-        read_samples(path, CHAIN, regime_column="phase")
-    assert [str(problem) for problem in error.value.problems] == [
-        f"{path}:1 column 2: 's' stands for the node 's', like column 1 (as does 'phase') "
-        "(keep one) [E_DUPLICATE_COLUMN]"]
-
-
-def test_a_regime_column_is_ambiguous_with_two_regime_nodes(tmp_path: Path) -> None:
-    graph = CausalGraph.from_edges(["s -> Y_m", "s2 -> Y_m", "Y_m -> Y_b"], regime=["s", "s2"],
-                                   base="Y_b", mesa="Y_m")
-    path = write(tmp_path, "phase,Y_m,Y_b\n0,1,1\n")
-    with pytest.raises(GraphSpecError) as error:
-        read_samples(path, graph, regime_column="phase")
-    assert [str(problem) for problem in error.value.problems] == [(
-        f"{path}:1: the regime column 'phase' could stand for any of s, s2 (name the column after "
-        "one of them) [E_MISSING_COLUMN]")]
 
 
 # Errors on data frames ----------------------------------------------------------------------------

@@ -36,8 +36,9 @@ from hypothesis import strategies as st
 from strategies import cases
 
 from causal_align.discrete import DiscreteModel, Table, random_model
-from causal_align.errors import CausalAlignError
+from causal_align.errors import CausalAlignError, GraphSpecError, shown
 from causal_align.intervention import sigma_graph
+from causal_align.loader import Limits
 from causal_align.model import CausalGraph
 from causal_align.naturalness import (MAX_CATEGORIES, Naturalness, NaturalnessError,
                                       xe_naturalness)
@@ -503,12 +504,37 @@ def test_sources_that_are_not_samples_are_refused(tmp_path: Path) -> None:
     with pytest.raises(NaturalnessError, match=r"the source must be a DiscreteModel, a pandas "
                                                r"DataFrame or the path of a CSV file, not list"):
         xe_naturalness([1, 2], x="X", z="Z", evidence="E")
-    with pytest.raises(NaturalnessError, match=r"cannot read samples from '.*missing\.csv'"):
+    with pytest.raises(GraphSpecError) as caught:
         xe_naturalness(tmp_path / "missing.csv", x="X", z="Z", evidence="E")
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"{tmp_path / 'missing.csv'}: cannot read the file: No such file or directory [E_FILE]"]
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
-    with pytest.raises(NaturalnessError, match=r"\[E_SOURCE\]$"):
+    with pytest.raises(GraphSpecError) as caught:
         xe_naturalness(empty, x="X", z="Z", evidence="E")
+    assert [problem.code for problem in caught.value.problems] == ["E_EMPTY_DATA"]
+
+
+def test_a_csv_file_is_read_as_text_with_positioned_problems(tmp_path: Path) -> None:
+    path = tmp_path / "samples.csv"
+    path.write_text("E,X,Z,note\na,0,1,\nb,1,0,x\n\n a ,1 ,1,NA\nb,0\n", encoding="utf-8")
+    with pytest.raises(GraphSpecError) as caught:
+        xe_naturalness(path, x="X", z="Z", evidence="E")
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"{path}:6: 2 fields, expected 4 (one per column of the header on line 1) [E_CSV_SYNTAX]"]
+    path.write_text("E,X,Z,note\na,0,1,\nb,1,0,x\n\n a ,1 ,1,NA\nb,0,0,\n", encoding="utf-8")
+    # fields are stripped; the missing notes do not matter, the measure does not use them
+    frame = pd.DataFrame({"E": list("abab"), "X": list("0110"), "Z": list("1010")})
+    read = xe_naturalness(path, x="X", z="Z", evidence="E", pseudocount=1)
+    assert read.to_dict() == xe_naturalness(frame, x="X", z="Z", evidence="E",
+                                            pseudocount=1).to_dict()
+    with pytest.raises(NaturalnessError) as missing:
+        xe_naturalness(path, x="X", z="note", evidence="E")
+    assert str(missing.value) == (f"{shown(str(path))}: column 'note' has 3 missing values: drop "
+                                  "or fill those rows first [E_MISSING_VALUES]")
+    with pytest.raises(GraphSpecError) as caught:
+        xe_naturalness(path, x="X", z="Z", evidence="E", limits=Limits(max_bytes=10))
+    assert [problem.code for problem in caught.value.problems] == ["E_TOO_LARGE"]
 
 
 def test_importing_the_module_does_not_load_pandas_or_statsmodels() -> None:

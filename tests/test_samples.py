@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causal_align.data_check import check_on_data, read_samples
+from causal_align.data_check import check_on_data
+from causal_align.samples import read_samples
 from causal_align.implied import falsify
 from causal_align.inference import joint_distribution
 from causal_align.loader import load_graph
