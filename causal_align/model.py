@@ -133,7 +133,7 @@ class Query:
 class Origin:
     """Where a graph's parts came from, for error messages: a file name and the line of each location."""
 
-    source: str = "<python>"
+    source: str = validate.PYTHON
     lines: Mapping[str, int] = field(default_factory=dict)
 
 

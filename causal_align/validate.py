@@ -29,6 +29,10 @@ NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
 _NAME = re.compile(NAME + r"\Z")
 MAX_NAME = 200
 """Longest node name, in characters."""
+DECLARE = "declare it under nodes:"
+"""The fix offered for an unknown node name in a file, when no declared name is close."""
+PYTHON = "<python>"
+"""The source of a graph built in Python (:class:`~causal_align.model.Origin`'s default)."""
 Adjacency = dict[str, tuple[str, ...]]
 Neighbours = Callable[[str], tuple[str, ...]]
 
@@ -48,10 +52,11 @@ class Problems:
             return
         self.found.append(Problem(code, message, location, self._line(location), self.origin.source))
 
-    def suggest(self, name: str, known: Collection[str],
-                otherwise: str = "declare it under nodes:") -> str:
+    def suggest(self, name: str, known: Collection[str], otherwise: str = DECLARE) -> str:
         """A fix for an unknown node name: the closest known name (case first), or ``otherwise``.
         """
+        if otherwise == DECLARE and self.origin.source == PYTHON:
+            otherwise = "add it to the graph's nodes"  # built in Python: there is no nodes: key
         if self.suggestions_left <= 0 or not isinstance(name, str):
             return otherwise
         self.suggestions_left -= 1
@@ -71,7 +76,7 @@ class Problems:
             raise GraphSpecError(self.found, more=self.more)
 
 
-def suggest(name: str, known: Collection[str], otherwise: str = "declare it under nodes:") -> str:
+def suggest(name: str, known: Collection[str], otherwise: str = DECLARE) -> str:
     """A fix for an unknown node name: the closest known name (case first), or ``otherwise``."""
     names = sorted(node for node in known if isinstance(node, str)
                    and abs(len(node) - len(name)) <= max(3, len(name) // 2))
@@ -236,7 +241,7 @@ def check_regime(regime: str | Iterable[str], known: set[str], parents: Adjacenc
 
 def check_sigma(sigma: Sequence[SoftIntervention], known: Collection[str], regime: frozenset[str],
                 parents: Neighbours, children: Neighbours, problems: Problems, where: str,
-                otherwise: str = "declare it under nodes:") -> None:
+                otherwise: str = DECLARE) -> None:
     """σ targets exist, are not regime nodes, appear once; contexts exist and keep G_σ acyclic."""
     reads: dict[str, tuple[str, ...]] = {}
     for index, intervention in enumerate(sigma):
@@ -295,7 +300,7 @@ def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
                 regime: str | Iterable[str] | None, known: Collection[str],
                 declared: frozenset[str],
                 problems: Problems, *, require_base: bool, where: str,
-                otherwise: str = "declare it under nodes:") -> None:
+                otherwise: str = DECLARE) -> None:
     """Query sets name known nodes, Y_b is non-empty when required, and the sets are disjoint.
 
     ``where`` prefixes locations (``query.`` in a file, empty for arguments); ``otherwise`` is

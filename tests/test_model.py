@@ -50,7 +50,7 @@ def test_python_graphs_are_checked_like_files() -> None:
     with pytest.raises(GraphSpecError) as caught:
         CausalGraph(["s", "A"], ["A -> s", "s -> B", 5], regime="s")  # type: ignore[list-item]
     assert [str(problem) for problem in caught.value.problems] == [
-        "<python> edges[1]: unknown node 'B' in \"s -> B\" (declare it under nodes:) "
+        "<python> edges[1]: unknown node 'B' in \"s -> B\" (add it to the graph's nodes) "
         "[E_UNKNOWN_NODE]",
         "<python> edges[2]: an edge must be a string like \"A -> B\", found int 5 [E_EDGE_SYNTAX]",
         "<python> regime: regime node 's' has parents A (a regime node is exogenous: remove the "
