@@ -38,6 +38,17 @@ if TYPE_CHECKING:
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
 
 
+def query_options(parser: argparse.ArgumentParser) -> None:
+    """``--base``, ``--mesa`` and ``--regime``: the query, replacing the file's."""
+    parser.add_argument("--base", action="append", metavar="NODES",
+                        help="Y_b, overriding the file's query (repeat or separate by commas)")
+    parser.add_argument("--mesa", action="append", metavar="NODES",
+                        help="Y_m, overriding the file's query ('' for none)")
+    parser.add_argument("--regime", action="append", metavar="NODES",
+                        help="which declared regime nodes to ask about (default: the file's "
+                             "query, else all)")
+
+
 def node_names(values: list[str] | None) -> list[str] | None:
     """``--base A --base B`` or ``--base A,B``; ``--mesa ''`` is the empty set."""
     if values is None:
@@ -81,12 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Exit code 0: aligned; 1: not aligned; 2: bad input.")
     check.add_argument("file", help="a graph file (YAML)")
     check.add_argument("--format", choices=FORMATS, default="text", help="report format")
-    check.add_argument("--base", action="append", metavar="NODES",
-                       help="Y_b, overriding the file's query (repeat or separate by commas)")
-    check.add_argument("--mesa", action="append", metavar="NODES",
-                       help="Y_m, overriding the file's query ('' for none)")
-    check.add_argument("--regime", action="append", metavar="NODES",
-                       help="which declared regime nodes to ask about (default: all)")
+    query_options(check)
     what_if = check.add_mutually_exclusive_group()
     what_if.add_argument("--sigma", action="append", metavar="TARGET=CONTEXT",
                          help="replace the file's interventions, e.g. D_m=O,C (repeatable)")

@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from causal_align.cli import BAD_INPUT, emit, limits_of, node_names, print_report
+from causal_align.cli import BAD_INPUT, emit, limits_of, node_names, print_report, query_options
 from causal_align.data_check import METHODS, check_on_data
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
 from causal_align.gap import Utility, alignment_gap
@@ -95,7 +95,7 @@ def _gap_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
                     "code 0: every gap is 0 (within 1e-9); 1: some gap is not, or no value of "
                     "Y_m happens in both regimes; 2: bad input.")
     parser.add_argument("file", help="a graph file (YAML) with a model: section")
-    _query_options(parser)
+    query_options(parser)
     _utility_option(parser)
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     parser.set_defaults(run=_guarded(_gap, hint=_NEEDS_NO_MODEL))
@@ -132,7 +132,7 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
                         help="follow one value of Y_m only: its state, or a state per Y_m node")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction,
                         help="show a progress bar on stderr (default: when stderr is a terminal)")
-    _query_options(parser)
+    query_options(parser)
     _utility_option(parser)
     parser.set_defaults(run=_guarded(_sweep, hint=_NEEDS_NO_MODEL))
     return parser
@@ -177,7 +177,7 @@ def _simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
                              "values give near-deterministic ones")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction,
                         help="show a progress bar on stderr (default: when stderr is a terminal)")
-    _query_options(parser)
+    query_options(parser)
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     parser.set_defaults(run=_guarded(_simulate))
     return parser
@@ -228,7 +228,7 @@ def _test_data_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
                              "columns, and list those the data reject")
     parser.add_argument("--correction", choices=CORRECTIONS, metavar="{" + ",".join(CORRECTIONS)
                         + "}", help="the multiple-testing correction of --falsify (default holm)")
-    _query_options(parser)
+    query_options(parser)
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     parser.set_defaults(run=_guarded(_test_data))
     return parser
@@ -320,15 +320,6 @@ def _naturalness(options: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- shared
-
-
-def _query_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base", action="append", metavar="NODES",
-                        help="Y_b, overriding the file's query (repeat or separate by commas)")
-    parser.add_argument("--mesa", action="append", metavar="NODES",
-                        help="Y_m, overriding the file's query ('' for none)")
-    parser.add_argument("--regime", action="append", metavar="NODES",
-                        help="which declared regime nodes to ask about (default: the file's)")
 
 
 def _utility_option(parser: argparse.ArgumentParser) -> None:
