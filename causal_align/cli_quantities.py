@@ -48,6 +48,7 @@ from typing import Any, Protocol
 
 from causal_align.cli import BAD_INPUT, emit, limits_of, node_names, print_report, query_options
 from causal_align.data_check import METHODS, check_on_data
+from causal_align.discrete import DiscreteModel
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
 from causal_align.gap import Utility, alignment_gap
 from causal_align.implied import CORRECTIONS, Falsification, falsify
@@ -160,7 +161,7 @@ def _simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         description="Draw random models of the graph (every table row from a symmetric "
                     "Dirichlet, seeded) and report the distribution of the gap at the highest "
                     "Y_m and how often it exceeds the tolerance. Needs no model: section (one is "
-                    "ignored). Exit code 0, or 2 on bad input.")
+                    "ignored unless --like-model). Exit code 0, or 2 on bad input.")
     parser.add_argument("file", help="a graph file (YAML)")
     parser.add_argument("--draws", type=_at_least(1), default=1000, metavar="N",
                         help="how many random models (default 1000)")
@@ -172,6 +173,9 @@ def _simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     parser.add_argument("--states", type=_states, default=2, metavar="N|NODE=N,...",
                         help="states per variable: N for every one, or NODE=N,... for some "
                              "(the others get 2); default 2")
+    parser.add_argument("--like-model", action="store_true",
+                        help="draw models shaped like the file's model: section (its states, "
+                             "utilities and latents; only the probabilities are drawn)")
     parser.add_argument("--concentration", type=_number(above=0.0), default=1.0, metavar="C",
                         help="the Dirichlet parameter: 1 (default) is uniform over tables, small "
                              "values give near-deterministic ones")
@@ -184,11 +188,16 @@ def _simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _simulate(options: argparse.Namespace) -> int:
-    graph = load_graph(options.file, limits=limits_of(options))
-    if isinstance(options.states, dict):
-        _check_nodes(graph, [("--states", name) for name in options.states])
+    if options.like_model and options.states != 2:
+        raise CausalAlignError("--states and --like-model exclude each other (the model's "
+                               "states are used)")
+    source: CausalGraph | DiscreteModel = (
+        load_model(options.file, limits=limits_of(options)) if options.like_model
+        else load_graph(options.file, limits=limits_of(options)))
+    if isinstance(options.states, dict) and isinstance(source, CausalGraph):
+        _check_nodes(source, [("--states", name) for name in options.states])
     with _about(options.file):
-        result = simulate(graph, draws=options.draws, seed=options.seed,
+        result = simulate(source, draws=options.draws, seed=options.seed,
                           tolerance=options.tolerance, states=options.states,
                           concentration=options.concentration, progress=_progress(options),
                           **_query(options))

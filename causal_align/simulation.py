@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.discrete import random_model
+from causal_align.discrete import DiscreteModel, random_model
 from causal_align.errors import CausalAlignError, shown
 from causal_align.gap import alignment_gap, number, signed, table
 from causal_align.model import CausalGraph
@@ -131,16 +131,19 @@ class Simulation:
         return float(hits.mean()) if self.gaps else None
 
 
-def simulate(graph: CausalGraph, *, draws: int = 1000, seed: int = 0, tolerance: float = 0.05,
+def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: int = 0, tolerance: float = 0.05,
              states: int | Mapping[str, int] = 2, concentration: float = 1.0,
              progress: bool = False, base: str | Iterable[str] | None = None,
              mesa: str | Iterable[str] | None = None,
              regime: str | Iterable[str] | None = None) -> Simulation:
-    """The distribution of the gap at the highest Y_m over ``draws`` random models of ``graph``.
+    """The distribution of the gap at the highest Y_m over ``draws`` random models of a graph.
 
     Parameters
     ----------
-    graph : CausalGraph
+    source : CausalGraph or DiscreteModel
+        A graph; or a model, whose states, utilities and latents every draw keeps (only the
+        probabilities are drawn, and ``states`` is not used): "how large is the leak in models
+        shaped like mine?"
     draws : int
         How many random models.
     seed : int
@@ -182,8 +185,10 @@ def simulate(graph: CausalGraph, *, draws: int = 1000, seed: int = 0, tolerance:
         problems.append(f"every variable needs at least 2 states, found {shown(few[0])}")
     if problems:
         raise CausalAlignError("; ".join(problems))
+    graph = source.graph if isinstance(source, DiscreteModel) else source
     verdict = check_inner_alignment(graph, base=base, mesa=mesa, regime=regime, limit=0)
-    template = random_model(graph, seed=seed, states=states)  # only its shape is used
+    template = (source if isinstance(source, DiscreteModel) else  # only its shape is used
+                random_model(graph, seed=seed, states=states))
     seeds: Iterable[int] = (int(value) for value in
                             np.random.SeedSequence(seed).generate_state(draws, dtype=np.uint64))
     if progress:
@@ -203,9 +208,11 @@ def simulate(graph: CausalGraph, *, draws: int = 1000, seed: int = 0, tolerance:
             undefined += 1
         else:
             gaps.append(highest.gap)
+    shape = (tuple((name, len(names)) for name, names in sorted(template.states.items())
+                   if name not in graph.regime) if isinstance(source, DiscreteModel) else
+             states if isinstance(states, int) else tuple(sorted(states.items())))
     return Simulation(graph.name, verdict.base, verdict.mesa, verdict.regime, verdict.aligned,
-                      draws, seed, float(tolerance),
-                      states if isinstance(states, int) else tuple(sorted(states.items())),
+                      draws, seed, float(tolerance), shape,
                       float(concentration), tuple(gaps), undefined)
 
 

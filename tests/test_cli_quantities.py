@@ -321,6 +321,19 @@ def test_simulate_states_and_concentration(capsys: pytest.CaptureFixture[str]) -
     assert data == json.loads(json.dumps(expected.to_dict()))
 
 
+def test_simulate_like_model_keeps_the_files_states_and_utility(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "simulate", COINRUN, "--like-model", "--draws", "30",
+                          "--format", "json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert dict(data["states"])["T"] == 3  # to_end, to_coin, stuck: the model's, not 2
+    expected = simulate(load_model(COINRUN), draws=30)
+    assert data == json.loads(json.dumps(expected.to_dict()))
+    code, _, err = _run(capsys, "simulate", COINRUN, "--like-model", "--states", "3")
+    assert code == 2 and "--states and --like-model exclude each other" in err
+
+
 def test_simulate_unknown_node_in_states_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(capsys, "simulate", "graphs/coinrun.yaml", "--states", "TT=3") == (
         2, "", "error: 1 problem:\n  <options on coinrun>: unknown node 'TT' in --states "

@@ -149,3 +149,16 @@ def test_without_tqdm_a_progress_bar_is_a_clear_error(monkeypatch: pytest.Monkey
     assert str(error.value) == ("a progress bar needs tqdm, part of the quantities extra: "
                                 "pip install 'causal_align[quantities]'")
     assert simulate(PROXY, draws=2).gaps  # no bar, no tqdm needed
+
+
+def test_a_model_source_keeps_its_states_and_utilities() -> None:
+    graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b"], regime="s", base="Y_b",
+                                   mesa="Y_m")
+    model = random_model(graph, seed=0, states={"C": 3})
+    tenfold = DiscreteModel(graph, model.states, model.tables, model.latents,
+                            {**model.values, "Y_b": (0.0, 10.0)}, model.training,
+                            model.deployment)
+    plain, scaled = simulate(model, draws=50, seed=2), simulate(tenfold, draws=50, seed=2)
+    assert len(plain.gaps) == 50 and plain.largest is not None and plain.largest > 0
+    assert scaled.gaps == pytest.approx([10 * gap for gap in plain.gaps], abs=1e-12)
+    assert isinstance(plain.states, tuple) and dict(plain.states)["C"] == 3
