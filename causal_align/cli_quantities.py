@@ -248,12 +248,13 @@ def _test_data(options: argparse.Namespace) -> int:
         raise CausalAlignError("--correction applies to --falsify only")
     limits = limits_of(options)
     graph = load_graph(options.file, limits=limits)
-    samples = read_samples(options.samples, graph, regime_column=options.regime_column,
-                           limits=limits)
     regime = node_names(options.regime)
     if regime is not None and len(regime) != 1:
         raise CausalAlignError(f"--regime: the data test needs one regime node, found "
                                f"{', '.join(regime) or 'none'}")
+    samples = read_samples(options.samples, graph, regime_column=options.regime_column,
+                           base=node_names(options.base), mesa=node_names(options.mesa),
+                           regime=regime, limits=limits)
     with _about(options.samples):
         result = check_on_data(graph, samples, base=node_names(options.base),
                                mesa=node_names(options.mesa),

@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +104,8 @@ def read_table(path: str | os.PathLike[str], *, limits: Limits = Limits()) -> Da
 
 
 def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | None = None,
+                 base: str | Iterable[str] | None = None, mesa: str | Iterable[str] | None = None,
+                 regime: str | Iterable[str] | None = None,
                  limits: Limits = Limits()) -> DataFrame:
     """Read a CSV file of samples, one column per observed node, and check it against ``graph``.
 
@@ -120,6 +122,8 @@ def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | N
         have columns.
     regime_column : str, optional
         The column telling the regime, when it is not named after the regime node.
+    base, mesa, regime : str or Iterable[str], optional
+        The query whose nodes need columns; ``None`` takes the graph's default query.
     limits : Limits
         ``max_bytes`` bounds the file's size.
 
@@ -155,7 +159,10 @@ def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | N
 
     source = str(path)
     header, header_line, records = _records(read_text(Path(path), limits), source)
-    columns = _columns(header, header_line, graph, regime_column, source)
+    query = (_names(graph.base if base is None else base),
+             _names(graph.mesa if mesa is None else mesa),
+             _names(graph.query_regime if regime is None else regime))
+    columns = _columns(header, header_line, graph, query, regime_column, source)
     table = _table(columns, header_line, records, source)
     missing = sorted((int(line), position) for position, name in enumerate(columns)
                      for line in table.index[table[name].isna().to_numpy()])
@@ -168,7 +175,7 @@ def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | N
     for name in columns:
         column = frame[name]
         if pd.api.types.is_float_dtype(column):
-            infinite = column.index[np.isinf(column.to_numpy())]
+            infinite = column.index[~np.isfinite(column.to_numpy())]  # inf, or nan spelled NAN
             problems += [Problem("E_BAD_VALUE", "not a finite number (give a number, or leave "
                                  "the field empty for a missing value)", f"column {name}",
                                  int(line), source) for line in infinite[:MAX_PROBLEMS]]
@@ -193,6 +200,8 @@ def check_columns(samples: DataFrame, roles: Mapping[str, str]) -> None:
       <samples>: no column for the node 'Y' (found: 'X') [E_MISSING_COLUMN]
       <samples> row 1, column X: missing value (fill it in or drop the row) [E_MISSING_VALUE]
     """
+    import pandas as pd
+
     source = str(samples.attrs.get("source", "<samples>"))
     found = _found(list(samples.columns))
     problems = [Problem("E_MISSING_COLUMN", f"no column for {role} {shown(node)} (found: {found})",
@@ -200,10 +209,15 @@ def check_columns(samples: DataFrame, roles: Mapping[str, str]) -> None:
                 for node, role in roles.items() if node not in samples.columns]
     for node in roles:
         if node in samples.columns:
-            missing = samples.index[samples[node].isna().to_numpy()]
+            column = samples[node]
+            missing = samples.index[column.isna().to_numpy()]
             problems += [_at_row(samples, "E_MISSING_VALUE", "missing value (fill it in or drop "
                                  "the row)", node, label, source)
                          for label in missing[:MAX_PROBLEMS - len(problems)]]
+            if pd.api.types.is_float_dtype(column):
+                infinite = samples.index[np.isinf(column.to_numpy())]
+                problems += [_at_row(samples, "E_BAD_VALUE", "not a finite number", node, label,
+                                     source) for label in infinite[:MAX_PROBLEMS - len(problems)]]
     if problems:
         raise GraphSpecError(problems)
 
@@ -340,16 +354,23 @@ def _table(names: Sequence[str], header_line: int, records: _Records, source: st
     return table
 
 
-def _columns(header: list[str], line: int, graph: CausalGraph, regime_column: str | None,
-             source: str) -> list[str]:
-    """The node each column stands for, or GraphSpecError for every problem of the header."""
+def _names(value: str | Iterable[str]) -> frozenset[str]:
+    return frozenset((value,) if isinstance(value, str) else value)
+
+
+def _columns(header: list[str], line: int, graph: CausalGraph,
+             query: tuple[frozenset[str], frozenset[str], frozenset[str]],
+             regime_column: str | None, source: str) -> list[str]:
+    """The node each column stands for, or GraphSpecError for every problem of the header;
+    ``query`` is (base, mesa, regime), the nodes that need columns."""
+    base, mesa, query_regime = query
     problems: list[Problem] = []
 
     def add(code: str, message: str, position: int | None = None) -> None:
         location = "" if position is None else f"column {position + 1}"
         problems.append(Problem(code, message, location, line, source))
 
-    regime_nodes = sorted(graph.query_regime)
+    regime_nodes = sorted(query_regime)
     renamed: dict[str, str] = {}
     if regime_column is not None and regime_column not in graph.regime:
         if len(regime_nodes) == 1:
@@ -384,7 +405,7 @@ def _columns(header: list[str], line: int, graph: CausalGraph, regime_column: st
         if node not in first:
             add("E_MISSING_COLUMN", f"no regime column for the regime node {shown(node)} (found: "
                 f"{found}; name the regime column with regime_column= or --regime-column)")
-    for needed, role in ((graph.base, "the base objective"), (graph.mesa, "the mesa objective")):
+    for needed, role in ((base, "the base objective"), (mesa, "the mesa objective")):
         for node in sorted(needed - first.keys()):
             add("E_MISSING_COLUMN", f"no column for {role} {shown(node)} (found: {found})")
     _raise(problems)
@@ -410,6 +431,7 @@ def _typed(values: list[str | None], index: Any) -> Series:
             return pd.Series([None if value is None else value.lower() == "true"
                               for value in values], index=index)
         return pd.Series(values, index=index, dtype=object)
-    if np.isfinite(numbers).all() and np.array_equal(numbers, np.round(numbers)):
+    exact = np.isfinite(numbers).all() and bool((np.abs(numbers) < 2**53).all())
+    if exact and np.array_equal(numbers, np.round(numbers)):  # whole numbers a float holds exactly
         return pd.Series(numbers.astype(np.int64), index=index)
     return pd.Series(numbers, index=index)

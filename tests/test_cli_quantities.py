@@ -674,3 +674,22 @@ def test_docs_console_example(line: str, expected: str) -> None:
     with contextlib.redirect_stdout(both), contextlib.redirect_stderr(both):
         main(shlex.split(line)[1:])
     assert both.getvalue() == expected
+
+
+def test_test_data_reads_the_columns_of_the_query_given_on_the_command_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # the file's query is (Y_b ⊥ s | Y_m); the command asks (Y_b ⊥ t | W), and the CSV has
+    # no s or Y_m column: it must be read against the query asked, its regime column renamed to t
+    graph = tmp_path / "g.yaml"
+    graph.write_text("nodes: {s: r, t: r2, W: w, Y_m: m, Y_b: b}\n"
+                     "edges: [s -> Y_m, t -> W, W -> Y_b, Y_m -> Y_b]\n"
+                     "regime: [s, t]\nquery: {base: Y_b, mesa: Y_m, regime: s}\n",
+                     encoding="utf-8")
+    samples = tmp_path / "x.csv"
+    samples.write_text("R,W,Y_b\n" + "".join(f"{'train' if row % 2 else 'deploy'},{row % 3 % 2},"
+                                             f"{row % 5 % 2}\n" for row in range(60)),
+                       encoding="utf-8")
+    code, out, err = _run(capsys, "test-data", str(graph), str(samples), "--regime", "t",
+                          "--mesa", "W", "--regime-column", "R")
+    assert (code, err) == (0, "")
+    assert out.startswith("Data test of (Y_b ⊥ t | W) for g on 60 samples")

@@ -299,3 +299,23 @@ def test_regime_value_errors(values: list[str], options: dict[str, str], message
     with pytest.raises(GraphSpecError) as error:
         regime_values(pd.Series(values, name="s"), **options)
     assert problems(error) == [message]
+
+
+def test_values_that_are_not_finite_numbers_are_refused_in_files_and_frames(
+        tmp_path: Path) -> None:
+    graph = CausalGraph.from_edges(["s -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",
+                                   mesa="Y_m")
+    path = tmp_path / "odd.csv"
+    path.write_text("s,Y_m,Y_b\ntrain,1,NAN\ndeploy,0,1.5\ntrain,1e300,2\n", encoding="utf-8")
+    frame = read_table(path)
+    assert list(frame.index) == [2, 3, 4]
+    with pytest.raises(GraphSpecError) as caught:
+        read_samples(path, graph)
+    assert [(problem.code, problem.line) for problem in caught.value.problems] == [
+        ("E_BAD_VALUE", 2)]
+    big = tmp_path / "big.csv"
+    big.write_text("s,Y_m,Y_b\ntrain,1e300,0\ndeploy,0,1\n", encoding="utf-8")
+    assert read_samples(big, graph)["Y_m"].tolist() == [1e300, 0.0]  # not an int64 overflow
+    with pytest.raises(GraphSpecError) as caught:
+        check_columns(pd.DataFrame({"Y_b": [0.5, float("inf")]}), {"Y_b": "the base objective"})
+    assert [problem.code for problem in caught.value.problems] == ["E_BAD_VALUE"]
