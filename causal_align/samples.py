@@ -175,7 +175,8 @@ def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | N
     for name in columns:
         column = frame[name]
         if pd.api.types.is_float_dtype(column):
-            infinite = column.index[~np.isfinite(column.to_numpy())]  # inf, or nan spelled NAN
+            written = table[name].notna().to_numpy()  # a missing value is reported above
+            infinite = column.index[~np.isfinite(column.to_numpy()) & written]  # inf, NAN
             problems += [Problem("E_BAD_VALUE", "not a finite number (give a number, or leave "
                                  "the field empty for a missing value)", f"column {name}",
                                  int(line), source) for line in infinite[:MAX_PROBLEMS]]
