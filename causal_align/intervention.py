@@ -7,8 +7,10 @@ For each soft intervention σ with target T and context C (Correa & Bareinboim 2
 3. add ``c -> T`` for every c in C (a context node need not have been a parent);
 4. refuse if the result is cyclic.
 
-G_σ is an *overlay*: only the adjacency of T, its old parents and spouses and its context
-nodes is rewritten, so building it costs O(edges at the targets), not O(graph).
+For interventions given per query, G_σ is an *overlay*: only the adjacency of T, its old
+parents and spouses and its context nodes is rewritten, so building it costs O(edges at the
+targets), not O(graph). The graph's own σ, asked about again and again, is built once as flat
+adjacency dictionaries (one linear copy) and kept on the graph, which is immutable.
 
 Examples
 --------
@@ -123,7 +125,7 @@ def _apply(graph: CausalGraph, resolved: tuple[SoftIntervention, ...], *,
     if flat:
         neighbours = tuple({**whole, **over}.__getitem__ for whole, over in zip(base, overlays))
     else:
-        neighbours = tuple(_read_through(over, whole) for whole, over in zip(base, overlays))
+        neighbours = tuple(_ReadThrough(over, whole) for whole, over in zip(base, overlays))
     result = SigmaGraph(graph, resolved, tuple(sorted(removed)), tuple(sorted(added)),
                         (neighbours[0], neighbours[1], neighbours[2]))
     if flat:
@@ -148,10 +150,16 @@ def narrowed(graph: SigmaGraph, target: str, drop: str) -> SigmaGraph:
     return _apply(graph.graph, resolved, flat=False)
 
 
-def _read_through(over: Mapping[str, tuple[str, ...]],
-                  whole: Mapping[str, tuple[str, ...]]) -> Neighbours:
-    def neighbours(node: str) -> tuple[str, ...]:
-        found = over.get(node)
-        return whole[node] if found is None else found
+class _ReadThrough:
+    """A node's neighbours from the overlay where it has them, else from G (a class, not a
+    closure, so that results pickle)."""
 
-    return neighbours
+    __slots__ = ("over", "whole")
+
+    def __init__(self, over: Mapping[str, tuple[str, ...]],
+                 whole: Mapping[str, tuple[str, ...]]) -> None:
+        self.over, self.whole = over, whole
+
+    def __call__(self, node: str) -> tuple[str, ...]:
+        found = self.over.get(node)
+        return self.whole[node] if found is None else found

@@ -210,7 +210,26 @@ class CausalGraph:
         self.query_regime = self.regime if query_regime is None else frozenset(_as_names(query_regime))
         self._parents, self._children, self._spouses = parsed
         self.memo: dict[str, object] = {}
-        """Structures derived from this (immutable) graph and kept for later queries."""
+        """Structures derived from this graph (immutable, so they never go stale) and kept for
+        later queries: the flat G_σ of its own interventions."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if hasattr(self, "memo"):  # set last: the graph is complete, and stays as validated
+            raise AttributeError(f"a CausalGraph cannot be changed (build a new one to set "
+                                 f"{name!r})")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a CausalGraph cannot be changed (cannot delete {name!r})")
+
+    def __getstate__(self) -> dict[str, object]:
+        """For pickle and copy: every slot but the memo, which is rebuilt when needed."""
+        return {name: getattr(self, name) for name in self.__slots__ if name != "memo"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "memo", {})
 
     @classmethod
     def from_edges(

@@ -82,7 +82,7 @@ class Prepared:
         self.graph = graph
         self.sources, self.targets, self.given = set(sources), set(targets), set(given)
         self.down_to_given = _shortest_descents(graph, self.given)
-        self.given_ancestors = self.down_to_given.keys()
+        self.given_ancestors = set(self.down_to_given)
         self.relevant = ancestors(graph, self.sources | self.targets | self.given_ancestors)
         self.endpoints = self.sources | self.targets
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 
-from causal_align import CausalGraph, Edge, GraphSpecError, SoftIntervention
+from causal_align import (CausalGraph, Edge, GraphSpecError, SoftIntervention,
+                          check_inner_alignment)
 
 
 def test_edge_parsing() -> None:
@@ -44,6 +48,25 @@ def test_graphs_are_immutable() -> None:
     graph = CausalGraph.from_edges(["s -> A"], regime="s")
     with pytest.raises(AttributeError):
         graph.extra = 1  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        graph.sigma = (SoftIntervention("A", []),)  # G_σ is kept per graph: it must not go stale
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        del graph.name
+
+
+def test_graphs_and_results_pickle_and_copy() -> None:
+    graph = CausalGraph.from_edges(["s -> C", "C -> O", "O -> D", "D -> Y_m", "C -> Y_b",
+                                    "C <-> Y_m"], regime="s", base="Y_b", mesa="Y_m",
+                                   sigma=[SoftIntervention("D", ["O"])])
+    result = check_inner_alignment(graph)  # keeps G_σ on the graph
+    assert pickle.loads(pickle.dumps(graph)) == graph
+    for other_sigma in (None, [SoftIntervention("D", [])]):
+        result = check_inner_alignment(graph, sigma=other_sigma)
+        for copied in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result)):
+            assert copied == result
+            assert copied.repairs == result.repairs and copied.conjecture == result.conjecture
+            assert [path.explain() for path in copied.open_paths] == [
+                path.explain() for path in result.open_paths]
 
 
 def test_python_graphs_are_checked_like_files() -> None:
