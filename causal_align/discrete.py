@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from causal_align.errors import CausalAlignError, shown
 from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph
 
@@ -126,6 +127,44 @@ class DiscreteModel:
                 evidence_card=[len(self.states[p]) for p in table.given] or None,
                 state_names={name: list(self.states[name]) for name in (node, *table.given)}))
         return network
+
+
+def check_numbers(model: DiscreteModel) -> None:
+    """Refuse a model whose tables cannot be computed with: a variable without a table, a table
+    of the wrong shape, or rows that are not probabilities (negative, not finite, or not summing
+    to 1 within 1e-6). Models read by :mod:`causal_align.parameters` or drawn by
+    :func:`random_model` always pass; this guards models built by hand.
+
+    Examples
+    --------
+    >>> graph = CausalGraph.from_edges(["s -> Y"], regime="s")
+    >>> model = random_model(graph, seed=0)
+    >>> check_numbers(model.with_tables({"Y": Table("Y", ("s",), np.full((2, 2), 0.6))}))
+    Traceback (most recent call last):
+    ...
+    causal_align.errors.CausalAlignError: the table of 'Y' has a row summing to 1.2, not 1
+    """
+    for name, states in model.states.items():
+        table = model.tables.get(name)
+        if table is None:
+            if name not in model.graph.regime:
+                raise CausalAlignError(f"{shown(name)} has no table (every variable but the "
+                                       "regime nodes needs one)")
+            continue
+        shape = (*(len(model.states.get(parent, ())) for parent in table.given), len(states))
+        numbers = table.probabilities
+        if numbers.shape != shape:
+            raise CausalAlignError(f"the table of {shown(name)} has shape {numbers.shape}, "
+                                   f"expected {shape} (one axis per given variable, then its "
+                                   "states)")
+        if not np.isfinite(numbers).all() or (numbers < 0).any():
+            raise CausalAlignError(f"the table of {shown(name)} holds a negative or non-finite "
+                                   "entry")
+        sums = numbers.sum(axis=-1)
+        worst = np.abs(sums - 1).argmax() if sums.size else None
+        if worst is not None and abs(float(sums.flat[worst]) - 1) > 1e-6:
+            raise CausalAlignError(f"the table of {shown(name)} has a row summing to "
+                                   f"{float(sums.flat[worst]):.6g}, not 1")
 
 
 def model_structure(graph: CausalGraph) -> tuple[dict[str, tuple[str, ...]],

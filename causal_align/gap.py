@@ -49,9 +49,9 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.discrete import Array, DiscreteModel
+from causal_align.discrete import Array, DiscreteModel, check_numbers
 from causal_align.errors import CausalAlignError, shown
-from causal_align.inference import joint_distribution as joint_distribution  # also exported here
+from causal_align.inference import joint_distribution
 from causal_align.model import Origin
 from causal_align.validate import Problems, check_query
 
@@ -173,7 +173,8 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
         For an empty Y_b, or unknown or overlapping query nodes.
     CausalAlignError
         When a Y_b node has no numbers, the utility names unknown nodes or states or misses
-        one, or a regime node has no training or deployment state.
+        one, a regime node has no training or deployment state, or a table built by hand is not
+        a probability table of the right shape (:func:`~causal_align.discrete.check_numbers`).
     InferenceTooLarge
         When exact inference in this model would build too large a table.
 
@@ -189,6 +190,7 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
     >>> alignment_gap(random_model(graph, seed=0), mesa=[]).rows[0].gap != 0
     True
     """
+    check_numbers(model)
     graph = model.graph
     base = graph.base if base is None else base
     mesa = graph.mesa if mesa is None else mesa

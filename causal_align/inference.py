@@ -141,6 +141,9 @@ def joint_distribution(model: DiscreteModel, variables: Sequence[str],
     for name in _ancestral(model, named):
         table = model.tables.get(name)
         if table is None:  # a regime node: fixed by the evidence, or averaged
+            if name not in model.graph.regime:
+                raise CausalAlignError(f"{shown(name)} has no table (every variable but the "
+                                       "regime nodes needs one)")
             if name not in index:
                 count = len(model.states[name])
                 factors.append(((name,), np.full(count, 1 / count)))

@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from causal_align.discrete import DiscreteModel
+from causal_align.discrete import DiscreteModel, check_numbers
 from causal_align.errors import CausalAlignError, shown
 from causal_align.inference import InferenceTooLarge, joint_distribution
 from causal_align.loader import Limits
@@ -363,6 +363,7 @@ def _state_error(name: str, state: str, states: Sequence[str], where: str) -> Na
 
 def _exact(model: DiscreteModel, x: str, z: str, evidence: tuple[str, ...],
            given: dict[str, str]) -> Naturalness:
+    check_numbers(model)
     for name in (x, z, *evidence, *given):
         if name not in model.states:
             raise _unknown(name, list(model.states), "the model", "variable")

@@ -323,3 +323,20 @@ def test_the_table_lists_every_row_and_the_highest() -> None:
     assert lines[3].split() == ["Y_m=0", "0", "0.2500", "0.5000", "0.5000", "0.8000", "+0.3000"]
     assert lines[4].split() == ["Y_m=1", "1", "0.7500", "0.5000", "0.1000", "0.4000", "+0.3000"]
     assert lines[5] == "highest Y_m: Y_m=1, gap +0.3000 (Y_m=1 has the highest mesa value, 1)"
+
+
+def test_hand_built_tables_that_are_not_probabilities_are_refused() -> None:
+    graph = CausalGraph.from_edges(["s -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",
+                                   mesa="Y_m")
+    model = random_model(graph, seed=0)
+    wrong_shape = model.with_tables({"Y_b": Table("Y_b", ("Y_m",), np.full((2, 3), 1 / 3))})
+    with pytest.raises(CausalAlignError, match=r"^the table of 'Y_b' has shape \(2, 3\), "
+                                               r"expected \(2, 2\)"):
+        alignment_gap(wrong_shape)
+    not_a_number = np.array([[0.5, 0.5], [float("nan"), 0.5]])
+    with pytest.raises(CausalAlignError, match="negative or non-finite"):
+        alignment_gap(model.with_tables({"Y_b": Table("Y_b", ("Y_m",), not_a_number)}))
+    no_table = DiscreteModel(graph, model.states, {"Y_b": model.tables["Y_b"]}, {},
+                             model.values, model.training, model.deployment)
+    with pytest.raises(CausalAlignError, match="^'Y_m' has no table"):
+        alignment_gap(no_table)

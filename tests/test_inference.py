@@ -203,11 +203,3 @@ def test_more_variables_than_one_table_can_have_are_refused() -> None:
                                                 r"cell over 53 variables \(V00, V01, "):
         joint_distribution(model, nodes, {"s": "train"})
     assert joint_distribution(model, nodes[:MAX_AXES], {"s": "train"}).shape == (1,) * MAX_AXES
-
-
-def test_the_old_import_places_give_the_same_function() -> None:
-    import causal_align
-    from causal_align import gap
-
-    assert gap.joint_distribution is joint_distribution
-    assert causal_align.joint_distribution is joint_distribution
