@@ -16,8 +16,8 @@ naturalness.
 - ``naturalness``: the XE-naturalness measure, exact from the model or estimated from samples
   (:func:`~causal_align.naturalness.xe_naturalness`).
 
-Exit codes: ``gap`` returns 0 when every gap is 0 (within :data:`ZERO`) and 1 when one is not
-(or when no value of Y_m happens in both regimes, so that no gap exists);
+Exit codes: ``gap`` returns 0 when every gap is 0 (within :data:`ZERO`, relative) and 1 when one
+is not (or when no value of Y_m happens in both regimes, so that no gap exists);
 ``test-data`` returns 0 when nothing is rejected and 1 when the data reject the independence (or,
 with ``--falsify``, an implied one); ``sweep``, ``simulate`` and ``naturalness`` return 0. Every
 command returns 2 on bad input, after ``error:`` and every problem on stderr, never a traceback;
@@ -63,7 +63,8 @@ from causal_align.simulation import simulate
 from causal_align.validate import suggest
 
 ZERO = 1e-9
-"""``gap`` exits 0 when every gap is within this of 0."""
+"""``gap`` exits 0 when every gap is within this of 0, relative to the largest expectation (so
+that rounding in large utilities does not count as a gap)."""
 EXTRA = ("matplotlib", "pandas", "pgmpy", "scipy", "statsmodels", "tqdm")
 """The libraries of the ``quantities`` extra."""
 _EXTRA_NAME = "causal_align[quantities]"
@@ -111,7 +112,9 @@ def _gap(options: argparse.Namespace) -> int:
     if not emit(_rendered(gap, options.format), options.output):
         return BAD_INPUT
     gaps = [row.gap for row in gap.rows if row.gap is not None]
-    return 0 if gaps and all(abs(value) <= ZERO for value in gaps) else 1
+    scale = max([1.0, *(abs(value) for row in gap.rows for value in (row.train, row.deploy)
+                        if value is not None)])
+    return 0 if gaps and all(abs(value) <= ZERO * scale for value in gaps) else 1
 
 
 # ---------------------------------------------------------------- sweep

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
 Array = npt.NDArray[np.float64]
+MAX_CELLS = 10_000_000
+"""The most numbers :func:`random_model` puts in one table (80 MB of floats)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -239,6 +242,12 @@ def random_model(graph: CausalGraph, *, seed: int | None = None,
 
     names = {node: tuple(str(state) for state in range(count(node))) for node in parents}
     names.update((node, ("train", "deploy")) for node in graph.regime)
+    for node, given in parents.items():
+        cells = math.prod(len(names[name]) for name in (*given, node))
+        if cells > MAX_CELLS:
+            raise CausalAlignError(f"the table of {shown(node)} would hold {cells:,} numbers, "
+                                   f"more than {MAX_CELLS:,} (give it or its parents fewer "
+                                   "states)")
     tables = {node: Table(node, given, _dirichlet(
         generator, (*(len(names[p]) for p in given), len(names[node])), concentration))
         for node, given in parents.items()}

@@ -189,6 +189,11 @@ def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: in
     verdict = check_inner_alignment(graph, base=base, mesa=mesa, regime=regime, limit=0)
     template = (source if isinstance(source, DiscreteModel) else  # only its shape is used
                 random_model(graph, seed=seed, states=states))
+    wordless = [node for node in verdict.mesa if node not in template.values]
+    if wordless:
+        raise CausalAlignError(f"the mesa objective {shown(wordless[0])} has no numbers, so no "
+                               "value of Y_m is the highest (give its states numbers, or a "
+                               "utility)")
     seeds: Iterable[int] = (int(value) for value in
                             np.random.SeedSequence(seed).generate_state(draws, dtype=np.uint64))
     if progress:

@@ -693,3 +693,15 @@ def test_test_data_reads_the_columns_of_the_query_given_on_the_command_line(
                           "--mesa", "W", "--regime-column", "R")
     assert (code, err) == (0, "")
     assert out.startswith("Data test of (Y_b ⊥ t | W) for g on 60 samples")
+
+
+def test_gap_exit_code_tolerates_rounding_in_large_utilities(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # aligned, with Y_b worth tens of millions: rounding leaves |gap| ~ 1e-9, which is no gap
+    model = load_model(ALIGNED)
+    states = model.states["Y_b"]
+    huge = ",".join(f"{state}:{12_345_678.9 * (index + 1)}" for index, state in enumerate(states))
+    code, out, _ = _run(capsys, "gap", ALIGNED, "--utility", f"Y_b={huge}", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)["rows"]
+    assert max(abs(row["gap"]) for row in rows) < 1e-6

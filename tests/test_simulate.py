@@ -162,3 +162,21 @@ def test_a_model_source_keeps_its_states_and_utilities() -> None:
     assert len(plain.gaps) == 50 and plain.largest is not None and plain.largest > 0
     assert scaled.gaps == pytest.approx([10 * gap for gap in plain.gaps], abs=1e-12)
     assert isinstance(plain.states, tuple) and dict(plain.states)["C"] == 3
+
+
+def test_a_mesa_objective_without_numbers_is_refused_before_drawing() -> None:
+    graph = CausalGraph.from_edges(["s -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",
+                                   mesa="Y_m")
+    model = random_model(graph, seed=0)
+    wordless = DiscreteModel(graph, {**model.states, "Y_m": ("lo", "hi")}, model.tables,
+                             model.latents, {"Y_b": model.values["Y_b"]}, model.training,
+                             model.deployment)
+    with pytest.raises(CausalAlignError, match="^the mesa objective 'Y_m' has no numbers"):
+        simulate(wordless, draws=5)
+
+
+def test_tables_too_large_to_draw_are_refused() -> None:
+    graph = CausalGraph.from_edges(["s -> A", "A -> B", "B -> C", "A -> C"], regime="s",
+                                   base="C", mesa="B")
+    with pytest.raises(CausalAlignError, match=r"^the table of 'B' would hold 10,000,000,000 "):
+        simulate(graph, states={"A": 100_000, "B": 100_000, "C": 100_000}, draws=1)
