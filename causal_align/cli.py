@@ -28,14 +28,16 @@ from typing import TYPE_CHECKING, Any
 from causal_align.alignment import AlignmentResult, check_queries
 from causal_align.errors import CausalAlignError
 from causal_align.loader import Limits, load_queries, read_graph_document, read_text
-from causal_align.model import CausalGraph, Query, SoftIntervention
-from causal_align.parameters import parse_model
+from causal_align.model import CausalGraph, Origin, Query, SoftIntervention
+from causal_align.parameters import model_from_document
 from causal_align.report import FORMATS, render
 
 if TYPE_CHECKING:
     from causal_align.shift_sweep import Sweep
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
+Document = tuple[CausalGraph, dict[str, Any], Origin]
+"""A graph file as read: the graph, the plain YAML data, and where each part was."""
 
 
 def query_options(parser: argparse.ArgumentParser) -> None:
@@ -145,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               "the query file)", file=sys.stderr)
         return BAD_INPUT
     try:
-        graph, document = _read_graph(options.file, limits_of(options))
+        document = _read_graph(options.file, limits_of(options))
+        graph = document[0]
         if options.query_file:
             queries = load_queries(options.query_file, graph, limits=limits_of(options))
         else:
@@ -157,8 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
     sweeps: Sequence[Sweep | None] = [None] * len(results)
-    if options.format == "html" and document.get("model") is not None:
-        sweeps = _sweeps(options.file, queries, results, limits_of(options))
+    if options.format == "html" and document[1].get("model") is not None:
+        sweeps = _sweeps(document, queries, results)
     report = _report(queries, results, options.format, batch=bool(options.query_file),
                      sweeps=sweeps)
     if not emit(report, options.output):
@@ -166,22 +169,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return ALIGNED if all(result.aligned for result in results) else NOT_ALIGNED
 
 
-def _read_graph(path: str, limits: Limits) -> tuple[CausalGraph, dict[str, Any]]:
-    """The graph and the file's plain data (which tells whether it has a ``model:`` section)."""
-    graph, document, _ = read_graph_document(read_text(Path(path), limits), source=path,
-                                             default_name=Path(path).stem, limits=limits)
-    return graph, document
+def _read_graph(path: str, limits: Limits) -> Document:
+    """The graph, the file's plain data (which tells whether it has a ``model:`` section) and
+    its origin."""
+    return read_graph_document(read_text(Path(path), limits), source=path,
+                               default_name=Path(path).stem, limits=limits)
 
 
-def _sweeps(path: str, queries: Sequence[Query], results: Sequence[AlignmentResult],
-            limits: Limits) -> list[Sweep | None]:
+def _sweeps(document: Document, queries: Sequence[Query],
+            results: Sequence[AlignmentResult]) -> list[Sweep | None]:
     """The shift sweep of the file's model for each query that keeps the file's σ (the model's
     policy tables are for that σ); a sweep that cannot be made gets a note on stderr."""
-    from causal_align.parameters import load_model
     from causal_align.shift_sweep import sweep
 
     try:
-        model = load_model(path, limits=limits)
+        model = model_from_document(*document)
     except CausalAlignError as error:
         print(f"note: the report has no shift sweep: {error}", file=sys.stderr)
         return [None] * len(results)
@@ -244,11 +246,9 @@ def _validate(files: list[str], limits: Limits) -> int:
     failed = 0
     for name in files:
         try:
-            text = read_text(Path(name), limits)
-            graph, data, _ = read_graph_document(text, source=name, default_name=Path(name).stem,
-                                                 limits=limits)
+            graph, data, origin = _read_graph(name, limits)
             if "model" in data:  # the model section too, with the same care
-                parse_model(text, source=name, default_name=Path(name).stem, limits=limits)
+                model_from_document(graph, data, origin)
         except CausalAlignError as error:
             failed += 1
             print(f"error: {error}", file=sys.stderr)

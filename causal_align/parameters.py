@@ -141,8 +141,14 @@ def load_model(path: str | Path, *, limits: Limits = Limits()) -> DiscreteModel:
 def parse_model(text: str, *, source: str = "<string>", default_name: str = "graph",
                 limits: Limits = Limits()) -> DiscreteModel:
     """Read a graph and its ``model:`` section from YAML text; ``source`` names it in errors."""
-    graph, data, origin = read_graph_document(text, source=source, default_name=default_name,
-                                              limits=limits)
+    return model_from_document(*read_graph_document(text, source=source,
+                                                    default_name=default_name, limits=limits))
+
+
+def model_from_document(graph: CausalGraph, data: dict[str, Any], origin: Origin) -> DiscreteModel:
+    """The model of a document :func:`~causal_align.loader.read_graph_document` has read (so a
+    caller that has the graph already does not parse the file again)."""
+    source = origin.source
     if data.get("model") is None:
         where = "model" if "model" in data else ""
         what = "the model: section is empty" if where else "the file has no model: section"
