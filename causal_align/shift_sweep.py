@@ -30,7 +30,6 @@ gap of proxy against the shift strength λ (0 = training mechanisms, 1 = deploym
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +39,7 @@ import numpy as np
 from causal_align.discrete import DiscreteModel, Table
 from causal_align.errors import CausalAlignError, shown
 from causal_align.gap import Gap, Utility, alignment_gap, mesa_label, signed, table
+from causal_align.progress import with_progress
 
 
 @dataclass(frozen=True)
@@ -143,15 +143,8 @@ def sweep(model: DiscreteModel, *, steps: int = 21,
     strengths = tuple(float(strength) for strength in np.linspace(0.0, 1.0, steps))
     gaps = [gap_at(0.0)]  # checks the query before the long part
     chosen = None if mesa_value is None else _chosen(model, gaps[0], mesa_value)
-    rest: Iterable[float] = strengths[1:]
-    if progress:
-        try:
-            from tqdm import tqdm
-        except ImportError as error:
-            raise CausalAlignError("a progress bar needs tqdm, part of the quantities extra: "
-                                   "pip install 'causal_align[quantities]'") from error
-
-        rest = tqdm(rest, desc="sweep", unit="step", total=steps, initial=1, file=sys.stderr)
+    rest = with_progress(strengths[1:], show=progress, what="step", total=steps, done=1,
+                         label="sweep")
     gaps.extend(gap_at(strength) for strength in rest)
     full = gaps[-1]  # λ = 1 leaves the model as it is: this is alignment_gap(model)
     highest = None if full.highest is None else full.highest.mesa

@@ -32,7 +32,6 @@ True
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +43,7 @@ from causal_align.discrete import DiscreteModel, random_model
 from causal_align.errors import CausalAlignError, shown
 from causal_align.gap import alignment_gap, number, signed, table
 from causal_align.model import CausalGraph
+from causal_align.progress import with_progress
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -196,14 +196,7 @@ def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: in
                                "utility)")
     seeds: Iterable[int] = (int(value) for value in
                             np.random.SeedSequence(seed).generate_state(draws, dtype=np.uint64))
-    if progress:
-        try:
-            from tqdm import tqdm
-        except ImportError as error:
-            raise CausalAlignError("a progress bar needs tqdm, part of the quantities extra: "
-                                   "pip install 'causal_align[quantities]'") from error
-
-        seeds = tqdm(seeds, desc="simulate", unit="model", total=draws, file=sys.stderr)
+    seeds = with_progress(seeds, show=progress, what="model", total=draws, label="simulate")
     gaps, undefined = [], 0
     for draw_seed in seeds:
         model = random_model(graph, seed=draw_seed, concentration=concentration, like=template)
