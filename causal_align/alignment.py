@@ -27,7 +27,7 @@ from causal_align.certificate import Certificate
 from causal_align.errors import CausalAlignError, GraphSpecError
 from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
-from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention
+from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention, as_names
 from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
                                      minimal_separator, open_paths)
 from causal_align.validate import Problems, check_query
@@ -190,8 +190,8 @@ def check_inner_alignment(
     except GraphSpecError as error:
         problems.found.extend(error.problems)
     problems.raise_if_any()
-    sources = _names(query_regime)
-    targets, given = _names(query_base), _names(query_mesa)
+    sources = frozenset(as_names(query_regime))
+    targets, given = frozenset(as_names(query_base)), frozenset(as_names(query_mesa))
     prepared = Prepared(g_sigma, sources, targets, given)
     reached = prepared.reachable(stop_at_target=True)  # complete when aligned
     aligned = all(node not in targets for node, _ in reached)
@@ -224,10 +224,6 @@ def check_queries(graph: CausalGraph, queries: Iterable[Query], *,
     return tuple(check_inner_alignment(graph, base=query.base, mesa=query.mesa,
                                        regime=query.regime, sigma=query.sigma, limit=limit)
                  for query in queries)
-
-
-def _names(value: str | Iterable[str]) -> frozenset[str]:
-    return frozenset((value,) if isinstance(value, str) else value)
 
 
 def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],

@@ -23,12 +23,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from causal_align.alignment import AlignmentResult, check_queries
 from causal_align.errors import CausalAlignError
-from causal_align.loader import Limits, load_queries, read_graph_document, read_text
-from causal_align.model import CausalGraph, Origin, Query, SoftIntervention
+from causal_align.loader import Document, Limits, load_queries, read_graph_document, read_text
+from causal_align.model import Query, SoftIntervention
 from causal_align.parameters import model_from_document
 from causal_align.report import FORMATS, render
 
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from causal_align.shift_sweep import Sweep
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
-Document = tuple[CausalGraph, dict[str, Any], Origin]
-"""A graph file as read: the graph, the plain YAML data, and where each part was."""
 
 
 def query_options(parser: argparse.ArgumentParser) -> None:

@@ -43,7 +43,10 @@ if TYPE_CHECKING:
 
 Array = npt.NDArray[np.float64]
 MAX_CELLS = 10_000_000
-"""The most numbers :func:`random_model` puts in one table (80 MB of floats)."""
+"""The most numbers one table may hold (80 MB of floats): drawn by :func:`random_model`, or
+built by exact inference (:mod:`causal_align.inference`)."""
+TOLERANCE = 1e-6
+"""How far a row of probabilities may sum from 1."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,7 +138,7 @@ class DiscreteModel:
 def check_numbers(model: DiscreteModel) -> None:
     """Refuse a model whose tables cannot be computed with: a variable without a table, a table
     of the wrong shape, or rows that are not probabilities (negative, not finite, or not summing
-    to 1 within 1e-6). Models read by :mod:`causal_align.parameters` or drawn by
+    to 1 within :data:`TOLERANCE`). Models read by :mod:`causal_align.parameters` or drawn by
     :func:`random_model` always pass; this guards models built by hand.
 
     Examples
@@ -165,7 +168,7 @@ def check_numbers(model: DiscreteModel) -> None:
                                    "entry")
         sums = numbers.sum(axis=-1)
         worst = np.abs(sums - 1).argmax() if sums.size else None
-        if worst is not None and abs(float(sums.flat[worst]) - 1) > 1e-6:
+        if worst is not None and abs(float(sums.flat[worst]) - 1) > TOLERANCE:
             raise CausalAlignError(f"the table of {shown(name)} has a row summing to "
                                    f"{float(sums.flat[worst]):.6g}, not 1")
 

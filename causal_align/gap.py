@@ -52,7 +52,7 @@ import numpy as np
 from causal_align.discrete import Array, DiscreteModel, check_numbers
 from causal_align.errors import CausalAlignError, shown
 from causal_align.inference import joint_distribution
-from causal_align.model import Origin
+from causal_align.model import Origin, as_names
 from causal_align.validate import Problems, check_query
 
 Utility = Mapping[str, Mapping[str, float]]
@@ -199,7 +199,7 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
     check_query(base, mesa, regime, graph.node_set, graph.regime, problems, require_base=True,
                 where="", otherwise=f"it is not a node of {graph.name}")
     problems.raise_if_any()
-    query_base, query_mesa, query_regime = (sorted(_names(names)) for names in (base, mesa, regime))
+    query_base, query_mesa, query_regime = (sorted(as_names(names)) for names in (base, mesa, regime))
     scores = _scores(model, query_base, utility)
     training = _regime_states(model, query_regime, model.training, "training")
     deployment = _regime_states(model, query_regime, model.deployment, "deployment")
@@ -259,10 +259,6 @@ def table(head: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
     return ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
                       for column, (cell, width) in enumerate(zip(line, widths))).rstrip()
             for line in (head, *body)]
-
-
-def _names(value: str | Iterable[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _scores(model: DiscreteModel, base: Sequence[str], utility: Utility | None) -> list[Array]:

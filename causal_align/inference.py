@@ -51,14 +51,12 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.discrete import Array, DiscreteModel
+from causal_align.discrete import MAX_CELLS, Array, DiscreteModel
 from causal_align.errors import CausalAlignError, shown
 
 Factor = tuple[tuple[str, ...], Array]
 """A table over some variables: their names, and an array with one axis per name, in order."""
 
-MAX_CELLS = 10_000_000
-"""Most cells of any table built while summing out a model (80 MB of float64)."""
 MAX_AXES = 52
 """Most variables one table may have (numpy's ``einsum`` names at most 52 axes)."""
 

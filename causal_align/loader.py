@@ -75,6 +75,8 @@ def _too_large(what: str, limit: int, flag: str, field: str, source: str) -> Gra
                                    source=source)])
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Document = tuple[CausalGraph, dict[str, Any], Origin]
+"""A graph file as read: the graph, the plain YAML data, and where each part was."""
 Shape = TypeVar("Shape", bound=BaseModel)
 
 
@@ -98,7 +100,7 @@ def parse_graph(text: str, *, source: str = "<string>", default_name: str = "gra
 
 
 def read_graph_document(text: str, *, source: str = "<string>", default_name: str = "graph",
-                        limits: Limits = Limits()) -> tuple[CausalGraph, dict[str, Any], Origin]:
+                        limits: Limits = Limits()) -> Document:
     """The graph, the document's plain data and its origin (for sections read elsewhere).
 
     :mod:`causal_align.parameters` reads the ``model:`` section from the data, positioning its
@@ -112,7 +114,7 @@ def read_graph_document(text: str, *, source: str = "<string>", default_name: st
 
 
 def _build_graph(text: str, source: str, default_name: str,
-                 limits: Limits) -> tuple[CausalGraph, dict[str, Any], Origin]:
+                 limits: Limits) -> Document:
     data, lines = _read_yaml(text, source, limits)
     origin = Origin(source, lines)
     spec = _validated(GraphFile, data, origin)

@@ -122,9 +122,9 @@ class Query:
     def __init__(self, base: str | Iterable[str], mesa: str | Iterable[str] | None = None,
                  regime: str | Iterable[str] | None = None,
                  sigma: Iterable[SoftIntervention] | None = None, name: str = "") -> None:
-        object.__setattr__(self, "base", _as_names(base))
-        object.__setattr__(self, "mesa", None if mesa is None else _as_names(mesa))
-        object.__setattr__(self, "regime", None if regime is None else _as_names(regime))
+        object.__setattr__(self, "base", as_names(base))
+        object.__setattr__(self, "mesa", None if mesa is None else as_names(mesa))
+        object.__setattr__(self, "regime", None if regime is None else as_names(regime))
         object.__setattr__(self, "sigma", None if sigma is None else tuple(sigma))
         object.__setattr__(self, "name", name)
 
@@ -137,7 +137,8 @@ class Origin:
     lines: Mapping[str, int] = field(default_factory=dict)
 
 
-def _as_names(value: str | Iterable[str]) -> tuple[str, ...]:
+def as_names(value: str | Iterable[str]) -> tuple[str, ...]:
+    """One name or many, as a tuple: ``as_names("Y") == ("Y",)``."""
     return (value,) if isinstance(value, str) else tuple(value)
 
 
@@ -203,11 +204,11 @@ class CausalGraph:
         self.nodes: tuple[str, ...] = tuple(node_list)
         self.labels: Mapping[str, str] = labels
         self.edges: tuple[Edge, ...] = tuple(edge for _, edge in edge_items if edge is not None)
-        self.regime = frozenset(_as_names(regime))
+        self.regime = frozenset(as_names(regime))
         self.sigma: tuple[SoftIntervention, ...] = tuple(sigma)
-        self.base = frozenset(_as_names(base or ()))
-        self.mesa = frozenset(_as_names(mesa or ()))
-        self.query_regime = self.regime if query_regime is None else frozenset(_as_names(query_regime))
+        self.base = frozenset(as_names(base or ()))
+        self.mesa = frozenset(as_names(mesa or ()))
+        self.query_regime = self.regime if query_regime is None else frozenset(as_names(query_regime))
         self._parents, self._children, self._spouses = parsed
         self.memo: dict[str, object] = {}
         """Structures derived from this graph (immutable, so they never go stale) and kept for
@@ -253,7 +254,7 @@ class CausalGraph:
             if isinstance(edge, Edge):
                 labels.setdefault(edge.tail, "")
                 labels.setdefault(edge.head, "")
-        for node in _as_names(regime):
+        for node in as_names(regime):
             labels.setdefault(node, "")
         return cls(labels, edge_list, regime=regime, **options)  # type: ignore[arg-type]
 

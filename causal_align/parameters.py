@@ -105,7 +105,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
-from causal_align.discrete import Array, DiscreteModel, Table
+from causal_align.discrete import TOLERANCE, Array, DiscreteModel, Table
 from causal_align.errors import GraphSpecError, Problem, shown
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.loader import Limits, read_graph_document, read_text
@@ -116,8 +116,6 @@ from causal_align.validate import NAME, Problems
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
-TOLERANCE = 1e-6
-"""How far a row's sum may be from 1."""
 SHOWN_ROWS = 3
 """Most missing rows a message lists."""
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\Z")

@@ -36,6 +36,7 @@ import numpy as np
 
 from causal_align.errors import MAX_PROBLEMS, GraphSpecError, Problem, shown
 from causal_align.loader import Limits, read_text
+from causal_align.model import as_names
 from causal_align.validate import suggest
 
 if TYPE_CHECKING:
@@ -159,9 +160,9 @@ def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | N
 
     source = str(path)
     header, header_line, records = _records(read_text(Path(path), limits), source)
-    query = (_names(graph.base if base is None else base),
-             _names(graph.mesa if mesa is None else mesa),
-             _names(graph.query_regime if regime is None else regime))
+    query = (frozenset(as_names(graph.base if base is None else base)),
+             frozenset(as_names(graph.mesa if mesa is None else mesa)),
+             frozenset(as_names(graph.query_regime if regime is None else regime)))
     columns = _columns(header, header_line, graph, query, regime_column, source)
     table = _table(columns, header_line, records, source)
     missing = sorted((int(line), position) for position, name in enumerate(columns)
@@ -353,10 +354,6 @@ def _table(names: Sequence[str], header_line: int, records: _Records, source: st
                           for name, values in zip(names, fields)}, index=lines)
     table.attrs["source"] = source
     return table
-
-
-def _names(value: str | Iterable[str]) -> frozenset[str]:
-    return frozenset((value,) if isinstance(value, str) else value)
 
 
 def _columns(header: list[str], line: int, graph: CausalGraph,
