@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from cli_harness import ROOT, at_repository_root, run_cli  # noqa: F401 (a fixture)
+
 from causal_align import SoftIntervention, check_inner_alignment, load_graph, render
 from causal_align.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 GRAPHS = sorted(path.stem for path in (ROOT / "graphs").glob("*.yaml"))
 
 # The verdicts documented in each graph's header comment.
@@ -62,17 +63,6 @@ query:
 """
 
 
-@pytest.fixture(autouse=True)
-def _at_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _report(name: str, format: str = "text", **query: object) -> str:
     result = check_inner_alignment(load_graph(f"graphs/{name}.yaml"), **query)  # type: ignore[arg-type]
     return render(result, format) + "\n"
@@ -92,7 +82,7 @@ def test_every_example_graph_is_covered() -> None:
 @pytest.mark.parametrize("name", GRAPHS)
 def test_check_prints_the_text_report_and_exits_with_the_verdict(
         capsys: pytest.CaptureFixture[str], name: str) -> None:
-    code, out, err = _run(capsys, "check", f"graphs/{name}.yaml")
+    code, out, err = run_cli(capsys, "check", f"graphs/{name}.yaml")
     assert code == EXIT_CODES[name]
     assert out == _report(name)
     assert out.splitlines()[0] == f"{name}: {'ALIGNED' if code == 0 else 'NOT ALIGNED'}"
@@ -134,7 +124,7 @@ def test_check_prints_the_text_report_and_exits_with_the_verdict(
 ])
 def test_check_bad_input_exits_2_with_the_problem_on_stderr(
         capsys: pytest.CaptureFixture[str], argv: list[str], stderr: str) -> None:
-    code, out, err = _run(capsys, "check", *argv)
+    code, out, err = run_cli(capsys, "check", *argv)
     assert (code, out, err) == (2, "", stderr)
 
 
@@ -144,7 +134,7 @@ def test_check_invalid_file_exits_2_listing_every_problem(
     bad.write_text("nodes:\n  s: regime\n  D_m: policy\n  Y_m: mesa\n  Y_b: base\n"
                    "edges:\n  - s -> D_m\n  - D_m -> Y_mesa\n  - Y_b -> Y_b\n"
                    "regime: s\nquery:\n  base: Y_b\n  mesa: Y_m\n", encoding="utf-8")
-    code, out, err = _run(capsys, "check", str(bad))
+    code, out, err = run_cli(capsys, "check", str(bad))
     assert (code, out) == (2, "")
     assert err == (
         "error: 2 problems:\n"
@@ -157,7 +147,7 @@ def test_check_invalid_file_exits_2_listing_every_problem(
 def test_check_unknown_regime_override_exits_2(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "two.yaml").write_text(TWO_REGIMES, encoding="utf-8")
-    code, out, err = _run(capsys, "check", str(tmp_path / "two.yaml"), "--regime", "A")
+    code, out, err = run_cli(capsys, "check", str(tmp_path / "two.yaml"), "--regime", "A")
     assert (code, out) == (2, "")
     assert err == ("error: 1 problem:\n  <query on two_regimes> regime[0]: 'A' is not a "
                    "declared regime node (declared: s, t) [E_REGIME_UNDECLARED]\n")
@@ -191,7 +181,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]
 # --- check: formats
 
 def test_check_format_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--format", "json")
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", "json")
     assert (code, err) == (1, "")
     assert out == _report("coinrun", "json")
     data = json.loads(out)
@@ -201,7 +191,7 @@ def test_check_format_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_check_format_markdown(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "graphs/aligned_proxy.yaml", "--format", "markdown")
+    code, out, err = run_cli(capsys, "check", "graphs/aligned_proxy.yaml", "--format", "markdown")
     assert (code, err) == (0, "")
     assert out == _report("aligned_proxy", "markdown")
     assert out.startswith("# aligned_proxy: ALIGNED\n\n**Query:** (Y_b ⊥ s | Y_m) in G_σ\n")
@@ -212,32 +202,32 @@ def test_check_format_markdown(capsys: pytest.CaptureFixture[str]) -> None:
 def test_base_override(capsys: pytest.CaptureFixture[str]) -> None:
     # Visit is a child of Y_m only: Y_m screens it off, and the latent Y_m <-> Y_b is blocked at
     # the collider Y_b, which is not conditioned on.
-    code, out, err = _run(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Visit")
+    code, out, err = run_cli(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Visit")
     assert (code, err) == (0, "")
     assert "query: (Visit ⊥ s | Y_m) in G_σ\n" in out
     assert out == _report("confounded_proxy", base="Visit")
 
 
 def test_base_override_comma_separated_equals_repeated(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Y_b, Visit")
+    code, out, _ = run_cli(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Y_b, Visit")
     assert code == 1
     assert "query: (Visit, Y_b ⊥ s | Y_m) in G_σ\n" in out
     assert _paths(out) == ["s -> Layout -> Y_m <-> Y_b"]
-    repeated = _run(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Visit",
+    repeated = run_cli(capsys, "check", "graphs/confounded_proxy.yaml", "--base", "Visit",
                     "--base", "Y_b")
     assert repeated == (1, out, "")
 
 
 def test_mesa_override_comma_separated_monitors_more(capsys: pytest.CaptureFixture[str]) -> None:
     # The report's own repair for coinrun: also condition on C and L.
-    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--mesa", "Y_m,C,L")
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--mesa", "Y_m,C,L")
     assert (code, err) == (0, "")
     assert "query: (Y_b ⊥ s | C, L, Y_m) in G_σ\n" in out
     assert _paths(out) == []
 
 
 def test_empty_mesa_override(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "graphs/aligned_proxy.yaml", "--mesa", "")
+    code, out, err = run_cli(capsys, "check", "graphs/aligned_proxy.yaml", "--mesa", "")
     assert (code, err) == (1, "")
     assert "query: (Y_b ⊥ s | ∅) in G_σ\n" in out
     assert "s -> Layout -> Y_m -> Y_b" in _paths(out)
@@ -245,7 +235,7 @@ def test_empty_mesa_override(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_empty_mesa_override_opens_the_causal_path(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", "graphs/confounded_proxy.yaml", "--mesa", "")
+    code, out, _ = run_cli(capsys, "check", "graphs/confounded_proxy.yaml", "--mesa", "")
     assert code == 1
     assert _paths(out) == ["s -> Layout -> Y_m -> Visit -> Y_b"]
     assert "Y_m is a chain (Layout -> Y_m -> Visit), not conditioned on" in out
@@ -262,7 +252,7 @@ def test_regime_override(capsys: pytest.CaptureFixture[str], tmp_path: Path,
     graph = tmp_path / "two.yaml"
     graph.write_text(TWO_REGIMES, encoding="utf-8")
     argv = ["check", str(graph)] + ([] if regime is None else ["--regime", regime])
-    found, out, err = _run(capsys, *argv)
+    found, out, err = run_cli(capsys, *argv)
     assert (found, err) == (code, "")
     assert f"query: {query} in G_σ\n" in out
     assert _paths(out) == ([] if code == 0 else ["s -> A -> Y_b"])
@@ -271,20 +261,20 @@ def test_regime_override(capsys: pytest.CaptureFixture[str], tmp_path: Path,
 # --- check: σ overrides
 
 def test_sigma_override_without_the_cue_is_aligned(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=Prompt")
+    code, out, err = run_cli(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=Prompt")
     assert (code, err) == (0, "")
     assert "σ: D_m reads Prompt\n   edges removed: none\n   edges added by the context: none\n" in out
     assert out == _report("deceptive_cue", sigma=[SoftIntervention("D_m", ["Prompt"])])
 
 
 def test_sigma_override_with_the_cue_matches_the_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=Prompt,Cue")
+    code, out, _ = run_cli(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=Prompt,Cue")
     assert code == 1
     assert out == _report("deceptive_cue")
 
 
 def test_sigma_open_loop(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=")
+    code, out, err = run_cli(capsys, "check", "graphs/deceptive_cue.yaml", "--sigma", "D_m=")
     assert (code, err) == (0, "")
     assert ("σ: D_m reads nothing (open loop)\n   edges removed: Prompt -> D_m\n"
             "   edges added by the context: none\n") in out
@@ -292,13 +282,13 @@ def test_sigma_open_loop(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_sigma_override_adds_context_edges(capsys: pytest.CaptureFixture[str]) -> None:
     # aligned_proxy's policy reading the layout directly: Layout -> D_m is σ-added.
-    code, out, _ = _run(capsys, "check", "graphs/aligned_proxy.yaml", "--sigma", "D_m=Obs,Layout")
+    code, out, _ = run_cli(capsys, "check", "graphs/aligned_proxy.yaml", "--sigma", "D_m=Obs,Layout")
     assert "   edges added by the context: Layout -> D_m\n" in out
     assert code == 0  # D_m still only reaches Y_b through Y_m
 
 
 def test_no_sigma_restores_the_cut_path(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "graphs/sigma_cuts_cue.yaml", "--no-sigma")
+    code, out, err = run_cli(capsys, "check", "graphs/sigma_cuts_cue.yaml", "--no-sigma")
     assert (code, err) == (1, "")
     assert "σ: none (G_σ = G, a plain transportability check)\n" in out
     assert _paths(out) == ["s -> Tag -> D_m -> Y_b", "s -> Tag -> D_m -> Y_m <- Disease -> Y_b",
@@ -306,7 +296,7 @@ def test_no_sigma_restores_the_cut_path(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_no_sigma_removes_the_cue_edge(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", "graphs/deceptive_cue.yaml", "--no-sigma")
+    code, out, _ = run_cli(capsys, "check", "graphs/deceptive_cue.yaml", "--no-sigma")
     assert code == 0
     assert out == _report("deceptive_cue", sigma=[])
 
@@ -314,7 +304,7 @@ def test_no_sigma_removes_the_cue_edge(capsys: pytest.CaptureFixture[str]) -> No
 # --- check: --limit and -o
 
 def test_limit_one_lists_one_path_and_says_more_exist(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "1")
+    code, out, _ = run_cli(capsys, "check", "graphs/coinrun.yaml", "--limit", "1")
     assert code == 1
     assert _paths(out) == ["s -> C -> Y_b"]
     assert "1 open path given Y_m, shortest first (more exist: raise the limit to list them):\n" in out
@@ -322,7 +312,7 @@ def test_limit_one_lists_one_path_and_says_more_exist(capsys: pytest.CaptureFixt
 
 def test_limit_equal_to_the_number_of_paths_is_not_truncated(
         capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "7")
+    code, out, _ = run_cli(capsys, "check", "graphs/coinrun.yaml", "--limit", "7")
     assert code == 1
     assert len(_paths(out)) == 7
     assert "7 open paths given Y_m, shortest first:\n" in out
@@ -330,14 +320,14 @@ def test_limit_equal_to_the_number_of_paths_is_not_truncated(
 
 
 def test_limit_in_json(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--limit", "2", "--format", "json")
+    _, out, _ = run_cli(capsys, "check", "graphs/coinrun.yaml", "--limit", "2", "--format", "json")
     data = json.loads(out)
     assert (len(data["open_paths"]), data["truncated"]) == (2, True)
 
 
 def test_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "report.md"
-    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--format", "markdown",
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", "markdown",
                           "-o", str(target))
     assert (code, out, err) == (1, "", "")
     assert target.read_text(encoding="utf-8") == _report("coinrun", "markdown")
@@ -346,14 +336,14 @@ def test_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
 def test_output_file_is_not_written_on_bad_input(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
-    code, out, _ = _run(capsys, "check", "graphs/coinrun.yaml", "--base", "Nope",
+    code, out, _ = run_cli(capsys, "check", "graphs/coinrun.yaml", "--base", "Nope",
                         "--output", str(target))
     assert (code, out) == (2, "")
     assert not target.exists()
 
 
 def test_unwritable_output_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml",
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml",
                           "-o", str(tmp_path / "no-such-dir" / "report.txt"))
     assert (code, out) == (2, "")
     assert err.startswith("error: ")
@@ -363,7 +353,7 @@ def test_unwritable_output_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_
 
 def test_validate_every_example(capsys: pytest.CaptureFixture[str]) -> None:
     files = [f"graphs/{name}.yaml" for name in GRAPHS]
-    code, out, err = _run(capsys, "validate", *files)
+    code, out, err = run_cli(capsys, "validate", *files)
     assert (code, err) == (0, "")
     listed = [line.split(": ok (")[0] for line in out.splitlines()]
     assert listed == [*files, "16 of 16 files valid"]
@@ -381,7 +371,7 @@ def test_validate_a_mix_lists_every_problem(
     typos.write_text("nodes:\n  s: regime\n  Y_m: mesa\n  Y_b: base\nedges:\n  - s -> Y_mm\n"
                      "  - Y_m -> Y_bb\nregime: s\n", encoding="utf-8")
     missing = tmp_path / "missing.yaml"
-    code, out, err = _run(capsys, "validate", "graphs/coinrun.yaml", str(cycle), str(typos),
+    code, out, err = run_cli(capsys, "validate", "graphs/coinrun.yaml", str(cycle), str(typos),
                           str(missing), "graphs/aligned_proxy.yaml")
     assert code == 2
     assert out == ("graphs/coinrun.yaml: ok (8 nodes, 11 edges)\n"

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from cli_harness import ROOT, at_repository_root, run_cli  # noqa: F401 (a fixture)
+
 from causal_align.cli import _parser, main
 from causal_align.data_check import check_on_data
 from causal_align.samples import read_samples
@@ -32,7 +34,6 @@ from causal_align.parameters import load_model
 from causal_align.shift_sweep import sweep
 from causal_align.simulation import simulate
 
-ROOT = Path(__file__).resolve().parent.parent
 COINRUN, ALIGNED = "graphs/coinrun_model.yaml", "graphs/aligned_proxy_model.yaml"
 SAMPLES = "examples/samples"
 COMMANDS = ("gap", "sweep", "simulate", "test-data", "naturalness")
@@ -43,17 +44,6 @@ nodes: {s: which evidence we meet, E: evidence, Late: late, Green: green, Grue: 
 edges: [s -> E, E -> Late, E -> Green, Late -> Green, Green -> Grue, Late -> Grue]
 regime: s
 """
-
-
-@pytest.fixture(autouse=True)
-def _at_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -94,7 +84,7 @@ def test_every_option_is_explained_in_help(capsys: pytest.CaptureFixture[str],
 @pytest.mark.parametrize("command", ["gap", "sweep", "simulate", "naturalness"])
 def test_a_missing_graph_file_exits_2(capsys: pytest.CaptureFixture[str], command: str) -> None:
     extra = ["--x", "C", "--z", "O", "--evidence", "L"] if command == "naturalness" else []
-    code, out, err = _run(capsys, command, "graphs/nope.yaml", *extra)
+    code, out, err = run_cli(capsys, command, "graphs/nope.yaml", *extra)
     assert (code, out) == (2, "")
     assert err == ("error: 1 problem:\n  graphs/nope.yaml: cannot read the file: No such file or "
                    "directory [E_FILE]\n")
@@ -102,7 +92,7 @@ def test_a_missing_graph_file_exits_2(capsys: pytest.CaptureFixture[str], comman
 
 @pytest.mark.parametrize("command", ["gap", "sweep", "simulate"])
 def test_the_file_size_limit_applies(capsys: pytest.CaptureFixture[str], command: str) -> None:
-    code, out, err = _run(capsys, command, COINRUN, "--max-bytes", "100")
+    code, out, err = run_cli(capsys, command, COINRUN, "--max-bytes", "100")
     assert (code, out) == (2, "")
     assert err.startswith("error: 1 problem:\n  graphs/coinrun_model.yaml: the file is ")
     assert "--max-bytes" in err
@@ -111,14 +101,14 @@ def test_the_file_size_limit_applies(capsys: pytest.CaptureFixture[str], command
 # --- gap
 
 def test_gap_of_coinrun_is_not_zero_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "gap", COINRUN)
+    code, out, err = run_cli(capsys, "gap", COINRUN)
     assert (code, err) == (1, "")
     assert out == f"{alignment_gap(load_model(COINRUN))}\n"
     assert "highest Y_m: Y_m=1, gap -7.2345 " in out
 
 
 def test_gap_of_the_aligned_model_is_zero_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "gap", ALIGNED, "--format", "json")
+    code, out, err = run_cli(capsys, "gap", ALIGNED, "--format", "json")
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert data == json.loads(json.dumps(alignment_gap(load_model(ALIGNED)).to_dict()))
@@ -127,14 +117,14 @@ def test_gap_of_the_aligned_model_is_zero_and_exits_0(capsys: pytest.CaptureFixt
 
 
 def test_gap_without_the_screening_mesa_is_not_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "gap", ALIGNED, "--mesa", "", "--format", "json")
+    code, out, _ = run_cli(capsys, "gap", ALIGNED, "--mesa", "", "--format", "json")
     assert code == 1
     (row,) = json.loads(out)["rows"]
     assert row["mesa"] == {} and abs(row["gap"]) > 1e-3
 
 
 def test_gap_utility_rescores_y_b(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "gap", COINRUN, "--utility", "Y_b=missed:0,got:1",
+    code, out, _ = run_cli(capsys, "gap", COINRUN, "--utility", "Y_b=missed:0,got:1",
                         "--format", "json")
     assert code == 1
     data = json.loads(out)
@@ -145,7 +135,7 @@ def test_gap_utility_rescores_y_b(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_gap_query_overrides(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "gap", COINRUN, "--mesa", "Y_m,L")
+    code, out, _ = run_cli(capsys, "gap", COINRUN, "--mesa", "Y_m,L")
     assert code == 1
     assert out == f"{alignment_gap(load_model(COINRUN), mesa=['Y_m', 'L'])}\n"
     assert [line.split("  ")[0] for line in out.splitlines()[3:7]] == [
@@ -154,14 +144,14 @@ def test_gap_query_overrides(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_gap_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "gap.txt"
-    code, out, err = _run(capsys, "gap", COINRUN, "-o", str(target))
+    code, out, err = run_cli(capsys, "gap", COINRUN, "-o", str(target))
     assert (code, out, err) == (1, "", "")
     assert target.read_text(encoding="utf-8") == f"{alignment_gap(load_model(COINRUN))}\n"
 
 
 def test_gap_needs_a_model_section_and_points_to_simulate(
         capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "gap", "graphs/coinrun.yaml")
+    code, out, err = run_cli(capsys, "gap", "graphs/coinrun.yaml")
     assert (code, out) == (2, "")
     assert err == (
         "error: 1 problem:\n  graphs/coinrun.yaml:33: the file has no model: section (give the "
@@ -172,7 +162,7 @@ def test_gap_needs_a_model_section_and_points_to_simulate(
 
 
 def test_gap_of_an_invalid_model_lists_its_problems(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "gap", "tests/bad_models/negative.yaml")
+    code, out, err = run_cli(capsys, "gap", "tests/bad_models/negative.yaml")
     assert (code, out) == (2, "")
     expected = (ROOT / "tests/bad_models/negative.err").read_text(encoding="utf-8")
     assert err == f"error: {expected}"
@@ -205,13 +195,13 @@ def test_gap_of_an_invalid_model_lists_its_problems(capsys: pytest.CaptureFixtur
 ])
 def test_gap_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],
                                stderr: str) -> None:
-    assert _run(capsys, "gap", COINRUN, *argv) == (2, "", stderr)
+    assert run_cli(capsys, "gap", COINRUN, *argv) == (2, "", stderr)
 
 
 # --- sweep
 
 def test_sweep_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "sweep", COINRUN, "--steps", "5")
+    code, out, err = run_cli(capsys, "sweep", COINRUN, "--steps", "5")
     assert (code, err) == (0, "")
     assert out == f"{sweep(load_model(COINRUN), steps=5)}\n"
     assert out.splitlines()[2] == "0.00   0.0000   0.0000"
@@ -219,7 +209,7 @@ def test_sweep_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_sweep_json_ends_at_the_gap(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "sweep", COINRUN, "--format", "json")
+    code, out, _ = run_cli(capsys, "sweep", COINRUN, "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert len(data["strengths"]) == 21 and data["strengths"][0] == 0 == data["lines"][1]["gaps"][0]
@@ -231,14 +221,14 @@ def test_sweep_json_ends_at_the_gap(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize("value", ["1", "Y_m=1"])
 def test_sweep_follows_one_mesa_value(capsys: pytest.CaptureFixture[str], value: str) -> None:
-    code, out, _ = _run(capsys, "sweep", COINRUN, "--steps", "3", "--mesa-value", value,
+    code, out, _ = run_cli(capsys, "sweep", COINRUN, "--steps", "3", "--mesa-value", value,
                         "--format", "json")
     assert code == 0
     assert [line["mesa"] for line in json.loads(out)["lines"]] == [{"Y_m": "1"}]
 
 
 def test_sweep_of_the_aligned_model_stays_at_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "sweep", ALIGNED, "--steps", "4", "--format", "json")
+    code, out, _ = run_cli(capsys, "sweep", ALIGNED, "--steps", "4", "--format", "json")
     assert code == 0
     assert max(abs(gap) for line in json.loads(out)["lines"] for gap in line["gaps"]) < 1e-9
 
@@ -247,18 +237,18 @@ def test_sweep_of_the_aligned_model_stays_at_zero(capsys: pytest.CaptureFixture[
 def test_sweep_draws_the_picture(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                  suffix: str, start: bytes) -> None:
     picture = tmp_path / f"sweep{suffix}"
-    code, out, err = _run(capsys, "sweep", COINRUN, "--steps", "3", "-o", str(picture))
+    code, out, err = run_cli(capsys, "sweep", COINRUN, "--steps", "3", "-o", str(picture))
     assert (code, err) == (0, "")
     assert out == f"{sweep(load_model(COINRUN), steps=3)}\n"
     assert picture.read_bytes().startswith(start)
 
 
 def test_sweep_progress_bar_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "sweep", COINRUN, "--steps", "4", "--progress")
+    code, out, err = run_cli(capsys, "sweep", COINRUN, "--steps", "4", "--progress")
     assert code == 0
     assert out == f"{sweep(load_model(COINRUN), steps=4)}\n"
     assert "sweep: 100%" in err and "4/4" in err
-    assert _run(capsys, "sweep", COINRUN, "--steps", "4", "--no-progress")[2] == ""
+    assert run_cli(capsys, "sweep", COINRUN, "--steps", "4", "--no-progress")[2] == ""
 
 
 @pytest.mark.parametrize(("argv", "stderr"), [
@@ -274,12 +264,12 @@ def test_sweep_progress_bar_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -
 ])
 def test_sweep_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],
                                  stderr: str) -> None:
-    assert _run(capsys, "sweep", COINRUN, *argv) == (2, "", stderr)
+    assert run_cli(capsys, "sweep", COINRUN, *argv) == (2, "", stderr)
     assert not Path("sweep.pdf").exists()
 
 
 def test_sweep_needs_a_model_section(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "sweep", "graphs/aligned_proxy.yaml")
+    code, out, err = run_cli(capsys, "sweep", "graphs/aligned_proxy.yaml")
     assert (code, out) == (2, "")
     assert "the file has no model: section" in err
     assert err.endswith("hint: causal-align simulate graphs/aligned_proxy.yaml works from the "
@@ -294,7 +284,7 @@ def test_sweep_steps_must_be_two_or_more(capsys: pytest.CaptureFixture[str]) -> 
 # --- simulate
 
 def test_simulate_works_from_the_graph_alone(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "simulate", "graphs/coinrun.yaml", "--draws", "40",
+    code, out, err = run_cli(capsys, "simulate", "graphs/coinrun.yaml", "--draws", "40",
                           "--seed", "3", "--tolerance", "0.1")
     assert (code, err) == (0, "")
     expected = simulate(load_graph("graphs/coinrun.yaml"), draws=40, seed=3, tolerance=0.1)
@@ -303,7 +293,7 @@ def test_simulate_works_from_the_graph_alone(capsys: pytest.CaptureFixture[str])
 
 
 def test_simulate_an_aligned_graph_gives_zero_gaps(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "simulate", ALIGNED, "--draws", "25", "--format", "json")
+    code, out, _ = run_cli(capsys, "simulate", ALIGNED, "--draws", "25", "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert (data["aligned"], data["draws"], data["counted"]) == (True, 25, 25)
@@ -311,7 +301,7 @@ def test_simulate_an_aligned_graph_gives_zero_gaps(capsys: pytest.CaptureFixture
 
 
 def test_simulate_states_and_concentration(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "simulate", "graphs/coinrun.yaml", "--draws", "10",
+    code, out, _ = run_cli(capsys, "simulate", "graphs/coinrun.yaml", "--draws", "10",
                         "--states", "T=3,L=4", "--concentration", "0.5", "--format", "json")
     assert code == 0
     data = json.loads(out)
@@ -323,19 +313,19 @@ def test_simulate_states_and_concentration(capsys: pytest.CaptureFixture[str]) -
 
 def test_simulate_like_model_keeps_the_files_states_and_utility(
         capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "simulate", COINRUN, "--like-model", "--draws", "30",
+    code, out, err = run_cli(capsys, "simulate", COINRUN, "--like-model", "--draws", "30",
                           "--format", "json")
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert dict(data["states"])["T"] == 3  # to_end, to_coin, stuck: the model's, not 2
     expected = simulate(load_model(COINRUN), draws=30)
     assert data == json.loads(json.dumps(expected.to_dict()))
-    code, _, err = _run(capsys, "simulate", COINRUN, "--like-model", "--states", "3")
+    code, _, err = run_cli(capsys, "simulate", COINRUN, "--like-model", "--states", "3")
     assert code == 2 and "--states and --like-model exclude each other" in err
 
 
 def test_simulate_unknown_node_in_states_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(capsys, "simulate", "graphs/coinrun.yaml", "--states", "TT=3") == (
+    assert run_cli(capsys, "simulate", "graphs/coinrun.yaml", "--states", "TT=3") == (
         2, "", "error: 1 problem:\n  <options on coinrun>: unknown node 'TT' in --states "
                "(did you mean 'T'?) [E_UNKNOWN_NODE]\n")
 
@@ -359,7 +349,7 @@ def test_simulate_bad_numbers_are_usage_errors(capsys: pytest.CaptureFixture[str
 # --- test-data
 
 def test_data_test_rejects_the_coinrun_leak(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "test-data", COINRUN, f"{SAMPLES}/coinrun.csv")
+    code, out, err = run_cli(capsys, "test-data", COINRUN, f"{SAMPLES}/coinrun.csv")
     assert (code, err) == (1, "")
     graph = load_graph(COINRUN)
     expected = check_on_data(graph, read_samples(f"{SAMPLES}/coinrun.csv", graph))
@@ -369,7 +359,7 @@ def test_data_test_rejects_the_coinrun_leak(capsys: pytest.CaptureFixture[str]) 
 
 def test_data_test_of_the_aligned_model_does_not_reject(
         capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "test-data", ALIGNED, f"{SAMPLES}/aligned_proxy.csv",
+    code, out, err = run_cli(capsys, "test-data", ALIGNED, f"{SAMPLES}/aligned_proxy.csv",
                           "--format", "json")
     assert (code, err) == (0, "")
     data = json.loads(out)
@@ -382,7 +372,7 @@ def test_data_test_of_the_aligned_model_does_not_reject(
 
 def test_falsify_finds_the_missing_edge(capsys: pytest.CaptureFixture[str]) -> None:
     samples = f"{SAMPLES}/coinrun_wrong_diagram.csv"
-    code, out, _ = _run(capsys, "test-data", COINRUN, samples, "--falsify",
+    code, out, _ = run_cli(capsys, "test-data", COINRUN, samples, "--falsify",
                         "--correction", "bonferroni", "--format", "json")
     assert code == 1
     data = json.loads(out)
@@ -395,7 +385,7 @@ def test_falsify_finds_the_missing_edge(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_falsify_text_follows_the_data_test(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "test-data", ALIGNED, f"{SAMPLES}/aligned_proxy.csv",
+    code, out, _ = run_cli(capsys, "test-data", ALIGNED, f"{SAMPLES}/aligned_proxy.csv",
                         "--falsify", "--alpha", "0.01", "--method", "chi-square")
     graph = load_graph(ALIGNED)
     samples = read_samples(f"{SAMPLES}/aligned_proxy.csv", graph)
@@ -411,7 +401,7 @@ def test_data_test_regime_column_and_values(capsys: pytest.CaptureFixture[str],
     renamed = tmp_path / "renamed.csv"
     coded = [line.replace("train,", "A,", 1).replace("deploy,", "B,", 1) for line in lines[1:]]
     renamed.write_text("\n".join(["where" + lines[0][1:], *coded]) + "\n", encoding="utf-8")
-    code, out, _ = _run(capsys, "test-data", ALIGNED, str(renamed), "--regime-column", "where",
+    code, out, _ = run_cli(capsys, "test-data", ALIGNED, str(renamed), "--regime-column", "where",
                         "--train", "A", "--deploy", "B", "--format", "json")
     assert code == 0
     data = json.loads(out)["data_test"]
@@ -419,7 +409,7 @@ def test_data_test_regime_column_and_values(capsys: pytest.CaptureFixture[str],
     rows = {regime: sum(line.startswith(f"{regime},") for line in lines)
             for regime in ("train", "deploy")}
     assert data["samples"] == {**rows, "total": len(lines) - 1}
-    code, _, err = _run(capsys, "test-data", ALIGNED, str(renamed), "--regime-column", "where")
+    code, _, err = run_cli(capsys, "test-data", ALIGNED, str(renamed), "--regime-column", "where")
     assert code == 2
     assert "cannot tell which value of the regime column 's' is training" in err
 
@@ -438,11 +428,11 @@ def test_data_test_regime_column_and_values(capsys: pytest.CaptureFixture[str],
 ])
 def test_data_test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],
                                      stderr: str) -> None:
-    assert _run(capsys, "test-data", COINRUN, *argv) == (2, "", stderr)
+    assert run_cli(capsys, "test-data", COINRUN, *argv) == (2, "", stderr)
 
 
 def test_data_test_columns_must_be_nodes(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "test-data", COINRUN, "examples/naturalness/colours.csv")
+    code, out, err = run_cli(capsys, "test-data", COINRUN, "examples/naturalness/colours.csv")
     assert (code, out) == (2, "")
     assert err.startswith("error: 6 problems:\n  examples/naturalness/colours.csv:1 column 2: "
                           "'E' is not a node of coinrun_model ")
@@ -463,7 +453,7 @@ def test_data_test_bad_options_are_usage_errors(capsys: pytest.CaptureFixture[st
 # --- naturalness
 
 def test_naturalness_exact_from_the_model(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "naturalness", COINRUN, "--x", "T", "--z", "Y_m",
+    code, out, err = run_cli(capsys, "naturalness", COINRUN, "--x", "T", "--z", "Y_m",
                           "--evidence", "L")
     assert (code, err) == (0, "")
     assert out == f"{xe_naturalness(load_model(COINRUN), x='T', z='Y_m', evidence='L')}\n"
@@ -471,7 +461,7 @@ def test_naturalness_exact_from_the_model(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_naturalness_given_a_regime_state(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "naturalness", COINRUN, "--x", "C", "--z", "O", "--evidence",
+    code, out, _ = run_cli(capsys, "naturalness", COINRUN, "--x", "C", "--z", "O", "--evidence",
                         "L", "--given", "s=deploy", "--format", "json")
     assert code == 0
     data = json.loads(out)
@@ -483,7 +473,7 @@ def test_naturalness_given_a_regime_state(capsys: pytest.CaptureFixture[str]) ->
 
 def test_naturalness_from_samples(capsys: pytest.CaptureFixture[str], colours: str) -> None:
     data = "examples/naturalness/colours.csv"
-    code, out, err = _run(capsys, "naturalness", colours, "--x", "Late", "--z", "Grue",
+    code, out, err = run_cli(capsys, "naturalness", colours, "--x", "Late", "--z", "Grue",
                           "--evidence", "E", "--data", data, "--pseudocount", "1")
     assert (code, err) == (0, "")
     expected = xe_naturalness(data, x="Late", z="Grue", evidence="E", pseudocount=1)
@@ -494,7 +484,7 @@ def test_naturalness_from_samples(capsys: pytest.CaptureFixture[str], colours: s
 
 def test_naturalness_samples_filtered_by_given(capsys: pytest.CaptureFixture[str],
                                                colours: str) -> None:
-    code, out, _ = _run(capsys, "naturalness", colours, "--x", "Late", "--z", "Green",
+    code, out, _ = run_cli(capsys, "naturalness", colours, "--x", "Late", "--z", "Green",
                         "--evidence", "E", "--given", "s=deploy", "--data",
                         "examples/naturalness/colours.csv", "--format", "json")
     assert code == 0
@@ -504,7 +494,7 @@ def test_naturalness_samples_filtered_by_given(capsys: pytest.CaptureFixture[str
 
 def test_naturalness_names_must_be_nodes_of_the_graph(capsys: pytest.CaptureFixture[str],
                                                       colours: str) -> None:
-    code, out, err = _run(capsys, "naturalness", colours, "--x", "late", "--z", "Grue",
+    code, out, err = run_cli(capsys, "naturalness", colours, "--x", "late", "--z", "Grue",
                           "--evidence", "E,Clock", "--data", "examples/naturalness/colours.csv")
     assert (code, out) == (2, "")
     assert err == (
@@ -533,11 +523,11 @@ def test_naturalness_names_must_be_nodes_of_the_graph(capsys: pytest.CaptureFixt
 ])
 def test_naturalness_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],
                                        stderr: str) -> None:
-    assert _run(capsys, "naturalness", COINRUN, *argv) == (2, "", stderr)
+    assert run_cli(capsys, "naturalness", COINRUN, *argv) == (2, "", stderr)
 
 
 def test_naturalness_without_a_model_points_to_data(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "naturalness", "graphs/coinrun.yaml", "--x", "T", "--z", "Y_m",
+    code, out, err = run_cli(capsys, "naturalness", "graphs/coinrun.yaml", "--x", "T", "--z", "Y_m",
                           "--evidence", "L")
     assert (code, out) == (2, "")
     assert "the file has no model: section" in err
@@ -563,7 +553,7 @@ def test_a_missing_extra_is_named(capsys: pytest.CaptureFixture[str],
     for name in [name for name in sys.modules if name.split(".")[0] == library]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, library, None)
-    code, out, err = _run(capsys, *argv)
+    code, out, err = run_cli(capsys, *argv)
     assert (code, out) == (2, "")
     assert err == f"error: causal-align {argv[0]} needs {library}, {EXTRA_HINT}\n"
 
@@ -576,7 +566,7 @@ def test_sweep_without_its_libraries(capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch, library: str,
                                      argv: list[str], what: str) -> None:
     monkeypatch.setitem(sys.modules, library, None)
-    code, out, err = _run(capsys, "sweep", COINRUN, *argv)
+    code, out, err = run_cli(capsys, "sweep", COINRUN, *argv)
     assert (code, out) == (2, "")
     assert err == f"error: {what}, {EXTRA_HINT}\n"
     assert not Path("sweep.svg").exists()
@@ -585,7 +575,7 @@ def test_sweep_without_its_libraries(capsys: pytest.CaptureFixture[str],
 # --- check --format html: the shift sweep
 
 def test_html_report_embeds_the_sweep(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", COINRUN, "--format", "html")
+    code, out, err = run_cli(capsys, "check", COINRUN, "--format", "html")
     assert (code, err) == (1, "")
     assert out.count("<h2>Shift sweep</h2>") == 1
     assert "The thick red line is the highest Y_m, Y_m=1: gap -7.2345 at λ = 1." in out
@@ -596,7 +586,7 @@ def test_html_report_embeds_the_sweep(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_html_report_without_a_model_has_no_sweep(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "graphs/coinrun.yaml", "--format", "html")
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", "html")
     assert (code, err) == (1, "")
     assert "Shift sweep" not in out
     assert "<!DOCTYPE html>" in out
@@ -604,14 +594,14 @@ def test_html_report_without_a_model_has_no_sweep(capsys: pytest.CaptureFixture[
 
 def test_html_report_keeps_the_sweep_to_the_files_sigma(
         capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "check", COINRUN, "--format", "html", "--sigma", "D_m=")
+    code, out, _ = run_cli(capsys, "check", COINRUN, "--format", "html", "--sigma", "D_m=")
     assert code == 1
     assert "Shift sweep" not in out  # the model's policy table reads O: no sweep for another σ
 
 
 def test_html_report_follows_the_query(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "report.html"
-    code, out, err = _run(capsys, "check", COINRUN, "--format", "html", "--mesa", "Y_m,C,L",
+    code, out, err = run_cli(capsys, "check", COINRUN, "--format", "html", "--mesa", "Y_m,C,L",
                           "-o", str(target))
     assert (code, out, err) == (0, "", "")
     page = target.read_text(encoding="utf-8")
@@ -622,13 +612,13 @@ def test_html_report_follows_the_query(capsys: pytest.CaptureFixture[str], tmp_p
 def test_html_report_without_matplotlib_has_no_sweep(capsys: pytest.CaptureFixture[str],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    code, out, err = _run(capsys, "check", COINRUN, "--format", "html")
+    code, out, err = run_cli(capsys, "check", COINRUN, "--format", "html")
     assert (code, err) == (1, "")
     assert "Shift sweep" not in out and "</body></html>" in out
 
 
 def test_html_report_of_an_invalid_model_notes_it(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "check", "tests/bad_models/negative.yaml", "--base", "Y_b",
+    code, out, err = run_cli(capsys, "check", "tests/bad_models/negative.yaml", "--base", "Y_b",
                           "--format", "html")
     assert code == 1
     assert "Shift sweep" not in out
@@ -689,7 +679,7 @@ def test_test_data_reads_the_columns_of_the_query_given_on_the_command_line(
     samples.write_text("R,W,Y_b\n" + "".join(f"{'train' if row % 2 else 'deploy'},{row % 3 % 2},"
                                              f"{row % 5 % 2}\n" for row in range(60)),
                        encoding="utf-8")
-    code, out, err = _run(capsys, "test-data", str(graph), str(samples), "--regime", "t",
+    code, out, err = run_cli(capsys, "test-data", str(graph), str(samples), "--regime", "t",
                           "--mesa", "W", "--regime-column", "R")
     assert (code, err) == (0, "")
     assert out.startswith("Data test of (Y_b ⊥ t | W) for g on 60 samples")
@@ -701,7 +691,7 @@ def test_gap_exit_code_tolerates_rounding_in_large_utilities(
     model = load_model(ALIGNED)
     states = model.states["Y_b"]
     huge = ",".join(f"{state}:{12_345_678.9 * (index + 1)}" for index, state in enumerate(states))
-    code, out, _ = _run(capsys, "gap", ALIGNED, "--utility", f"Y_b={huge}", "--format", "json")
+    code, out, _ = run_cli(capsys, "gap", ALIGNED, "--utility", f"Y_b={huge}", "--format", "json")
     assert code == 0
     rows = json.loads(out)["rows"]
     assert max(abs(row["gap"]) for row in rows) < 1e-6
