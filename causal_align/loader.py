@@ -235,6 +235,10 @@ def dump_graph(graph: CausalGraph) -> str:
     return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
 
 
+LIBYAML_MAX_DEPTH = 999
+"""The deepest nesting libyaml 0.2.5 and later (PyYAML 6.0.4's wheels) parse; it refuses more."""
+
+
 def _read_yaml(text: str, source: str, limits: Limits) -> tuple[dict[str, Any], Lines]:
     """Plain data and the 1-based line of every location, refusing duplicate keys."""
     reader = _Reader(source, limits)
@@ -242,7 +246,7 @@ def _read_yaml(text: str, source: str, limits: Limits) -> tuple[dict[str, Any], 
         for event in yaml.parse(text, Loader=_Loader):
             reader.feed(event)
     except yaml.MarkedYAMLError as error:
-        raise GraphSpecError([_syntax_problem(error, text, source)]) from None
+        raise GraphSpecError([_syntax_problem(error, text, source, limits)]) from None
     except yaml.reader.ReaderError as error:
         character = error.character if isinstance(error.character, int) else 0
         at = max(text.find(chr(character)), 0)  # the C reader counts bytes, not characters
@@ -268,10 +272,15 @@ def _line_of(event: yaml.Event) -> int:
     return int(event.start_mark.line) + 1
 
 
-def _syntax_problem(error: yaml.MarkedYAMLError, text: str, source: str) -> Problem:
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str, source: str,
+                    limits: Limits) -> Problem:
     mark = error.problem_mark or error.context_mark
     where = "" if mark is None else f", column {mark.column + 1}"
     problem = str(error.problem)
+    if "maximum nesting depth" in problem:  # libyaml >= 0.2.5 (PyYAML 6.0.4) stops by itself
+        depth = min(limits.max_depth, LIBYAML_MAX_DEPTH)
+        return Problem("E_TOO_DEEP", f"nested deeper than {depth} levels",
+                       line=None if mark is None else mark.line + 1, source=source)
     if mark is not None and "cannot start any token" in problem:
         line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
         if line[mark.column:mark.column + 1] == "\t":
@@ -371,9 +380,9 @@ class _Reader:
                           "remove the second ---)", event.start_mark)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
-            if len(self.stack) >= self.limits.max_depth:
-                self.fail("E_TOO_DEEP", f"nested deeper than {self.limits.max_depth} levels",
-                          event.start_mark)
+            deepest = min(self.limits.max_depth, LIBYAML_MAX_DEPTH)
+            if len(self.stack) >= deepest:
+                self.fail("E_TOO_DEEP", f"nested deeper than {deepest} levels", event.start_mark)
             value: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
             location = self._place(value, event.start_mark, container=True)
             self.stack.append(_Frame(value, location, event.anchor,

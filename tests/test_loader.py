@@ -23,6 +23,7 @@ from causal_align import (
     CausalGraph,
     Edge,
     GraphSpecError,
+    Limits,
     SoftIntervention,
     dump_graph,
     load_graph,
@@ -189,6 +190,17 @@ def test_deep_nesting_is_refused_without_crashing(tmp_path: Path, opening: str, 
     assert run.returncode == 0, f"the interpreter died (exit {run.returncode}): {run.stderr[-500:]}"
     assert run.stdout == (
         "1 problem:\n  deep.yaml:1: nested deeper than 64 levels [E_TOO_DEEP]\n")
+
+
+@pytest.mark.parametrize("depth", [999, 1_500])
+def test_a_depth_limit_above_the_parsers_own_is_reported_as_the_parsers(depth: int) -> None:
+    # libyaml 0.2.5 (PyYAML 6.0.4) refuses 1,000 levels itself, older ones do not: either way the
+    # same E_TOO_DEEP, naming the depth that applies.
+    text = f"nodes: {{s: r}}\nedges: []\nregime: s\ndescription: {'[' * depth}{']' * depth}\n"
+    with pytest.raises(GraphSpecError) as info:
+        parse_graph(text, limits=Limits(max_depth=5_000))
+    assert [(p.code, p.message, p.line) for p in info.value.problems] == [
+        ("E_TOO_DEEP", "nested deeper than 999 levels", 4)]
 
 
 def test_parse_graph_names_the_string_source() -> None:
