@@ -124,7 +124,11 @@ def _build_graph(text: str, source: str, default_name: str,
         regime=data["regime"], base=query.get("base"), mesa=query.get("mesa"),
         query_regime=query.get("regime"),
         sigma=[SoftIntervention(item.target, item.context) for item in spec.sigma],
-        name=spec.name or default_name, description=spec.description, origin=origin)
+        name=spec.name or default_name, description=spec.description,
+        utility=data.get("utility"), decision=spec.decision,
+        unobserved=[name for name, node in spec.nodes.items() if not node.observed],
+        positions={name: node.position for name, node in spec.nodes.items()
+                   if node.position is not None}, origin=origin)
     return graph, data, origin
 
 
@@ -220,7 +224,7 @@ def dump_graph(graph: CausalGraph) -> str:
     document: dict[str, Any] = {"name": graph.name}
     if graph.description:
         document["description"] = graph.description
-    document["nodes"] = {node: graph.labels[node] for node in graph.nodes}
+    document["nodes"] = {node: _node_value(graph, node) for node in graph.nodes}
     document["edges"] = [str(edge) for edge in graph.edges]
     document["regime"] = sorted(graph.regime)
     if graph.sigma:
@@ -232,7 +236,23 @@ def dump_graph(graph: CausalGraph) -> str:
         if graph.query_regime != graph.regime:
             query["regime"] = sorted(graph.query_regime)
         document["query"] = query
+    if graph.utility:
+        document["utility"] = list(graph.utility)
+    if graph.decision is not None:
+        document["decision"] = graph.decision
     return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
+
+
+def _node_value(graph: CausalGraph, node: str) -> str | dict[str, Any]:
+    """A node's label, or a mapping when it is unobserved or has a position."""
+    if node not in graph.unobserved and node not in graph.positions:
+        return graph.labels[node]
+    value: dict[str, Any] = {"label": graph.labels[node]}
+    if node in graph.unobserved:
+        value["observed"] = False
+    if node in graph.positions:
+        value["position"] = list(graph.positions[node])
+    return value
 
 
 LIBYAML_MAX_DEPTH = 999

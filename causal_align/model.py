@@ -167,6 +167,14 @@ class CausalGraph:
         The regime nodes the default query asks about; default: all of ``regime``.
     name, description : str
         Free text.
+    utility : str or Iterable[str], optional
+        The utility nodes: the reward the base optimizer trains on (for the incentives layer).
+    decision : str, optional
+        The agent's decision node; default: the σ target.
+    unobserved : Iterable[str]
+        Nodes nothing can measure: never suggested for monitoring or measurement.
+    positions : Mapping[str, tuple[float, float]], optional
+        Drawing positions kept for editors; they never change an answer.
     origin : Origin, optional
         Source file and line numbers, used only to position error messages.
 
@@ -177,7 +185,8 @@ class CausalGraph:
     """
 
     __slots__ = ("name", "description", "nodes", "labels", "edges", "regime", "sigma", "base",
-                 "mesa", "query_regime", "memo", "_parents", "_children", "_spouses")
+                 "mesa", "query_regime", "utility", "decision", "unobserved", "positions", "memo",
+                 "_parents", "_children", "_spouses")
 
     def __init__(
         self,
@@ -191,14 +200,20 @@ class CausalGraph:
         query_regime: str | Iterable[str] | None = None,
         name: str = "graph",
         description: str = "",
+        utility: str | Iterable[str] | None = None,
+        decision: str | None = None,
+        unobserved: Iterable[str] = (),
+        positions: Mapping[str, tuple[float, float]] | None = None,
         origin: Origin | None = None,
     ) -> None:
         labels = dict(nodes) if isinstance(nodes, Mapping) else {node: "" for node in nodes}
         node_list = list(labels) if isinstance(nodes, Mapping) else list(nodes)
         edge_items = [(item, _as_edge(item)) for item in edges]
+        roles = validate.Roles(tuple(as_names(utility or ())), decision, tuple(unobserved),
+                               {node: tuple(xy) for node, xy in (positions or {}).items()})
         parsed = validate.check_graph(
             node_list, edge_items, regime=regime, sigma=tuple(sigma), base=base, mesa=mesa,
-            query_regime=query_regime, origin=origin or Origin())
+            query_regime=query_regime, origin=origin or Origin(), roles=roles)
         self.name = name
         self.description = description
         self.nodes: tuple[str, ...] = tuple(node_list)
@@ -209,6 +224,10 @@ class CausalGraph:
         self.base = frozenset(as_names(base or ()))
         self.mesa = frozenset(as_names(mesa or ()))
         self.query_regime = self.regime if query_regime is None else frozenset(as_names(query_regime))
+        self.utility: tuple[str, ...] = tuple(sorted(set(roles.utility)))
+        self.decision: str | None = decision
+        self.unobserved: frozenset[str] = frozenset(roles.unobserved)
+        self.positions: Mapping[str, tuple[float, float]] = dict(roles.positions)
         self._parents, self._children, self._spouses = parsed
         self.memo: dict[str, object] = {}
         """Structures derived from this graph (immutable, so they never go stale) and kept for
@@ -283,7 +302,8 @@ class CausalGraph:
     def _key(self) -> tuple[object, ...]:
         return (self.name, self.description, self.nodes, tuple(self.labels.items()),
                 frozenset(edge.key() for edge in self.edges), self.regime, self.sigma,
-                self.base, self.mesa, self.query_regime)
+                self.base, self.mesa, self.query_regime, self.utility, self.decision,
+                self.unobserved, tuple(sorted(self.positions.items())))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CausalGraph) and self._key() == other._key()

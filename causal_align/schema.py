@@ -58,9 +58,12 @@ class _Strict(BaseModel):
 
 
 class NodeSpec(_Strict):
-    """A node's value: a label string, or a mapping with ``label``."""
+    """A node's value: a label string, or a mapping with ``label`` and optionally ``observed``
+    (``false``: nothing can measure it) and ``position`` (``[x, y]``, kept for editors)."""
 
     label: str = ""
+    observed: bool = True
+    position: list[float] | None = None
 
 
 class SigmaSpec(_Strict):
@@ -122,6 +125,8 @@ class GraphFile(_Strict):
     regime: Names
     sigma: list[SigmaSpec] = []
     query: QuerySpec | None = None
+    utility: Names | None = None
+    decision: str | None = None
     model: ModelSpec | None = None
 
 

@@ -15,8 +15,10 @@ Examples
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from causal_align.errors import MAX_PROBLEMS, GraphSpecError, Problem, shown
@@ -134,6 +136,7 @@ def check_graph(
     mesa: str | Iterable[str] | None,
     query_regime: str | Iterable[str] | None,
     origin: Origin,
+    roles: Roles | None = None,
 ) -> tuple[Adjacency, Adjacency, Adjacency]:
     """Run every check; return prepared (parents, children, spouses) or raise GraphSpecError."""
     problems = Problems(origin)
@@ -190,8 +193,47 @@ def check_graph(
                 problems, "sigma")
     check_query(base or (), mesa or (), query_regime, known, regime_names, problems,
                 require_base=base is not None, where="query.")
+    check_roles(roles or Roles(), known, regime_names, problems)
     problems.raise_if_any()
     return prepared  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles a node may have beside the query's: the reward the base optimizer trains on
+    (``utility``), the agent's decision, the nodes nothing can measure and drawing positions."""
+
+    utility: tuple[str, ...] = ()
+    decision: str | None = None
+    unobserved: tuple[str, ...] = ()
+    positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def check_roles(roles: Roles, known: Collection[str], regime: frozenset[str],
+                problems: Problems) -> None:
+    """Each role names a known node; a regime node is always observed and is never a utility
+    or the decision; positions are two finite numbers."""
+    named = [(name, f"utility[{index}]" if len(roles.utility) > 1 else "utility", "utility")
+             for index, name in enumerate(roles.utility)]
+    if roles.decision is not None:
+        named.append((roles.decision, "decision", "decision"))
+    named += [(name, f"nodes.{name}.observed", "unobserved") for name in roles.unobserved]
+    named += [(name, f"nodes.{name}.position", "position") for name in roles.positions]
+    for name, location, role in named:
+        if name not in known:
+            problems.add("E_UNKNOWN_NODE", location, f"unknown node {shown(name)} in {role} "
+                         f"({problems.suggest(name, known)})")
+        elif name in regime:
+            what = {"utility": "a utility", "decision": "the decision",
+                    "unobserved": "unobserved", "position": ""}[role]
+            if what:
+                problems.add("E_REGIME_ROLE", location, f"regime node {shown(name)} cannot be "
+                             f"{what} (the regime is known in both training and deployment; "
+                             "name another node)")
+    for name, position in roles.positions.items():
+        if len(position) != 2 or not all(math.isfinite(value) for value in position):
+            problems.add("E_TYPE", f"nodes.{name}.position", f"position of {shown(name)} must be "
+                         f"two finite numbers [x, y], found {position!r}")
 
 
 def _quoted(edge: Edge) -> str:

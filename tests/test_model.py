@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from causal_align import (CausalGraph, Edge, GraphSpecError, SoftIntervention,
-                          check_inner_alignment)
+                          check_inner_alignment, dump_graph, parse_graph)
 
 
 def test_edge_parsing() -> None:
@@ -92,3 +92,26 @@ def test_a_non_string_node_is_an_error_not_a_crash() -> None:
         CausalGraph([1, "s", "A"], ["s -> A", "s -> B"], regime="s")  # type: ignore[list-item]
     assert [problem.code for problem in caught.value.problems] == ["E_INVALID_NAME",
                                                                   "E_UNKNOWN_NODE"]
+
+
+# roles beside the query: utility, decision, unobserved nodes, positions -----------------------
+
+
+def test_roles_are_read_checked_and_dumped_back() -> None:
+    graph = parse_graph("nodes:\n  s: r\n  A: {label: a, observed: false, position: [1, 2.5]}\n"
+                        "  D: d\n  U: u\nedges: [s -> A, A -> D, D -> U]\nregime: s\n"
+                        "sigma: [{target: D}]\nutility: U\ndecision: D\n")
+    assert (graph.utility, graph.decision, graph.unobserved, dict(graph.positions)) == (
+        ("U",), "D", frozenset({"A"}), {"A": (1.0, 2.5)})
+    assert parse_graph(dump_graph(graph)) == graph
+
+
+def test_roles_name_known_nodes_that_are_not_regime_nodes() -> None:
+    with pytest.raises(GraphSpecError) as info:
+        parse_graph("nodes: {s: r, A: {observed: false, position: [1, .nan]}}\nedges: [s -> A]\n"
+                    "regime: s\nutility: [Q, s]\ndecision: s\n")
+    assert [(p.code, p.location, p.line) for p in info.value.problems] == [
+        ("E_TYPE", "nodes.A.position", 1), ("E_UNKNOWN_NODE", "utility[0]", 4),
+        ("E_REGIME_ROLE", "utility[1]", 4), ("E_REGIME_ROLE", "decision", 5)]
+    with pytest.raises(GraphSpecError, match="regime node 's' cannot be unobserved"):
+        CausalGraph.from_edges(["s -> A"], regime="s", unobserved=["s"])
