@@ -1,5 +1,9 @@
 """causal_align: is a learned optimizer inner aligned? d-separation in G_σ, explained.
 
+The core (graph, loader, engine, explanations, certificates, reports) is imported here; the
+optional layers (pictures, interop, quantities, samples) are imported the first time one of
+their names is used, so ``import causal_align`` loads no numpy.
+
 >>> import causal_align
 >>> graph = causal_align.CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"],
 ...                                             regime="s", base="Y_b", mesa="Y_m")
@@ -7,31 +11,99 @@
 True
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from causal_align.alignment import (AlignmentResult, Conjecture, Repairs, check_inner_alignment,
                                     check_queries)
-from causal_align.certificate import Certificate, CertificateError, verify_certificate
-from causal_align.data_check import CITest, DataCheck, check_on_data
-from causal_align.discrete import DiscreteModel, Table, random_model
-from causal_align.gap import Gap, GapRow, alignment_gap
-from causal_align.implied import (Falsification, Independence, IndependenceResult, falsify,
-                                  implied_independences)
-from causal_align.inference import InferenceTooLarge, joint_distribution
-from causal_align.naturalness import (HomogeneityTest, Naturalness, NaturalnessError,
-                                      PairVariance, Stratum, xe_naturalness)
-from causal_align.parameters import (check_model, dump_model, load_model, model_from_pgmpy,
-                                     parse_model)
-from causal_align.plot import plot_sweep, sweep_svg
-from causal_align.samples import read_samples
-from causal_align.shift_sweep import Sweep, SweepLine, partial_shift, sweep
-from causal_align.simulation import Simulation, simulate
-from causal_align.errors import CausalAlignError, GraphSpecError, Problem
+from causal_align.certificate import Certificate, verify_certificate
+from causal_align.errors import (CausalAlignError, CertificateError, GraphSpecError,
+                                 InferenceTooLarge, NaturalnessError, PicturesUnavailable,
+                                 Problem)
 from causal_align.explain import Junction, OpenPath
-from causal_align.interop import (from_dagitty, from_networkx, from_pgmpy, to_dagitty,
-                                 to_networkx, to_pgmpy)
+from causal_align.implied import Independence, implied_independences
 from causal_align.intervention import SigmaGraph, sigma_graph
-from causal_align.loader import Limits, dump_graph, load_graph, load_queries, parse_graph
+from causal_align.limits import Limits
+from causal_align.loader import dump_graph, load_graph, load_queries, parse_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention
-from causal_align.report import render
+
+if TYPE_CHECKING:
+    from causal_align.interop import (from_dagitty, from_networkx, from_pgmpy, to_dagitty,
+                                      to_networkx, to_pgmpy)
+    from causal_align.pictures.formats import render
+    from causal_align.quantities.discrete import DiscreteModel, Table, random_model
+    from causal_align.quantities.gap import Gap, GapRow, alignment_gap
+    from causal_align.quantities.inference import joint_distribution
+    from causal_align.quantities.naturalness import (HomogeneityTest, Naturalness, PairVariance,
+                                                     Stratum, xe_naturalness)
+    from causal_align.quantities.parameters import (check_model, dump_model, load_model,
+                                                    model_from_pgmpy, parse_model)
+    from causal_align.quantities.plot import plot_sweep, sweep_svg
+    from causal_align.quantities.simulation import Simulation, simulate
+    from causal_align.quantities.sweep import Sweep, SweepLine, partial_shift, sweep
+    from causal_align.samples.check import CITest, DataCheck, check_on_data
+    from causal_align.samples.falsify import Falsification, IndependenceResult, falsify
+    from causal_align.samples.reader import read_samples
+
+_LAZY = {
+    "from_dagitty": "causal_align.interop",
+    "from_networkx": "causal_align.interop",
+    "from_pgmpy": "causal_align.interop",
+    "to_dagitty": "causal_align.interop",
+    "to_networkx": "causal_align.interop",
+    "to_pgmpy": "causal_align.interop",
+    "render": "causal_align.pictures.formats",
+    "DiscreteModel": "causal_align.quantities.discrete",
+    "Table": "causal_align.quantities.discrete",
+    "random_model": "causal_align.quantities.discrete",
+    "Gap": "causal_align.quantities.gap",
+    "GapRow": "causal_align.quantities.gap",
+    "alignment_gap": "causal_align.quantities.gap",
+    "joint_distribution": "causal_align.quantities.inference",
+    "HomogeneityTest": "causal_align.quantities.naturalness",
+    "Naturalness": "causal_align.quantities.naturalness",
+    "PairVariance": "causal_align.quantities.naturalness",
+    "Stratum": "causal_align.quantities.naturalness",
+    "xe_naturalness": "causal_align.quantities.naturalness",
+    "check_model": "causal_align.quantities.parameters",
+    "dump_model": "causal_align.quantities.parameters",
+    "load_model": "causal_align.quantities.parameters",
+    "model_from_pgmpy": "causal_align.quantities.parameters",
+    "parse_model": "causal_align.quantities.parameters",
+    "plot_sweep": "causal_align.quantities.plot",
+    "sweep_svg": "causal_align.quantities.plot",
+    "Simulation": "causal_align.quantities.simulation",
+    "simulate": "causal_align.quantities.simulation",
+    "Sweep": "causal_align.quantities.sweep",
+    "SweepLine": "causal_align.quantities.sweep",
+    "partial_shift": "causal_align.quantities.sweep",
+    "sweep": "causal_align.quantities.sweep",
+    "CITest": "causal_align.samples.check",
+    "DataCheck": "causal_align.samples.check",
+    "check_on_data": "causal_align.samples.check",
+    "Falsification": "causal_align.samples.falsify",
+    "IndependenceResult": "causal_align.samples.falsify",
+    "falsify": "causal_align.samples.falsify",
+    "read_samples": "causal_align.samples.reader",
+}
+"""Public names of the optional layers and the module that defines each."""
+
+
+def __getattr__(name: str) -> Any:
+    """Import an optional layer's public name on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'causal_align' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AlignmentResult",
@@ -59,6 +131,7 @@ __all__ = [
     "OpenPath",
     "Origin",
     "PairVariance",
+    "PicturesUnavailable",
     "Problem",
     "Query",
     "Repairs",

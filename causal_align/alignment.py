@@ -124,7 +124,7 @@ class AlignmentResult:
 
     def _repr_html_(self) -> str:
         """Jupyter shows the verdict and the picture."""
-        from causal_align.html import notebook_html
+        from causal_align.pictures.notebook import notebook_html
 
         return notebook_html(self)
 

@@ -31,17 +31,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from causal_align.errors import CausalAlignError
+from causal_align.errors import CertificateError
 
 if TYPE_CHECKING:
     from causal_align.alignment import AlignmentResult
     from causal_align.model import CausalGraph, SoftIntervention
 
 State = tuple[str, bool]
-
-
-class CertificateError(CausalAlignError):
-    """A certificate does not prove its verdict (a bug, or a tampered result)."""
 
 
 @dataclass(frozen=True)

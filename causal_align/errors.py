@@ -3,9 +3,13 @@
 The hierarchy::
 
     ValueError
-     └── CausalAlignError        base class: catch this to catch everything we raise
-          └── GraphSpecError     a graph (from a file or from Python) or a query is invalid;
-                                 ``.problems`` lists every problem found, each positioned
+     └── CausalAlignError          base class: catch this to catch everything we raise
+          ├── GraphSpecError       a graph (from a file or from Python) or a query is invalid;
+          │                        ``.problems`` lists every problem found, each positioned
+          ├── CertificateError     a certificate does not prove its verdict
+          ├── PicturesUnavailable  no Graphviz executable could draw the picture
+          ├── InferenceTooLarge    exact inference would need too large a table
+          └── NaturalnessError     XE-naturalness cannot be computed from this source
 
 A :class:`Problem` has a stable ``code`` (``E_UNKNOWN_NODE``, ``E_CYCLE``, ...), a ``location``
 inside the YAML document (``edges[3]``, ``sigma[0].context``), the 1-based ``line`` when it came
@@ -118,3 +122,52 @@ class GraphSpecError(CausalAlignError):
         if hidden:
             listed.append(f"… and {hidden:,} more (fix these first)")
         super().__init__("\n  ".join([heading, *listed]))
+
+
+class InferenceTooLarge(CausalAlignError):
+    """Exact inference would build a table larger than :data:`~causal_align.quantities.inference.MAX_CELLS` cells or
+    :data:`~causal_align.quantities.inference.MAX_AXES` variables; ``variables`` are that table's variables, sorted.
+
+    Examples
+    --------
+    >>> print(InferenceTooLarge(("A", "B"), 12_000_000))
+    summing out the model needs a table of 12,000,000 cells over 2 variables (A, B): too large \
+for exact computation; sample from the model instead
+    """
+
+    def __init__(self, variables: tuple[str, ...], cells: int) -> None:
+        self.variables = variables
+        self.cells = cells
+        listing = ", ".join(variables[:8]) + (", …" if len(variables) > 8 else "")
+        size = (f"{cells:,} cell{'s' if cells != 1 else ''}" if cells <= 10**15 else
+                "more than 10^15 cells")
+        super().__init__(f"summing out the model needs a table of {size} over "
+                         f"{len(variables)} variables ({listing}): too large for exact "
+                         "computation; sample from the model instead")
+
+
+class NaturalnessError(CausalAlignError):
+    """The naturalness of Z for X given E cannot be computed from this source.
+
+    ``code`` is stable: ``E_UNKNOWN_VARIABLE``, ``E_UNKNOWN_STATE``, ``E_ROLE`` (X, Z and E
+    overlap, E is empty, or a regime node is X or Z), ``E_REGIME_STATE``, ``E_CATEGORIES`` (too
+    many or too few values), ``E_MISSING_VALUES``, ``E_NO_SAMPLES``, ``E_IMPOSSIBLE_GIVEN``,
+    ``E_PSEUDOCOUNT``, ``E_SOURCE``, ``E_TOO_LARGE``.
+
+    Examples
+    --------
+    >>> print(NaturalnessError("E_ROLE", "x and z are both 'A': pick two variables"))
+    x and z are both 'A': pick two variables [E_ROLE]
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{message} [{code}]")
+
+
+class CertificateError(CausalAlignError):
+    """A certificate does not prove its verdict (a bug, or a tampered result)."""
+
+
+class PicturesUnavailable(CausalAlignError):
+    """No Graphviz executable could be found or run; the text formats still work."""

@@ -24,7 +24,7 @@ causal_align.errors.GraphSpecError: 1 problem:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, KeysView, Mapping
+from collections.abc import Iterable, KeysView, Mapping, Sequence
 from typing import NamedTuple
 from dataclasses import dataclass, field
 
@@ -173,7 +173,7 @@ class CausalGraph:
         The agent's decision node; default: the σ target.
     unobserved : Iterable[str]
         Nodes nothing can measure: never suggested for monitoring or measurement.
-    positions : Mapping[str, tuple[float, float]], optional
+    positions : Mapping[str, Sequence[float]], optional
         Drawing positions kept for editors; they never change an answer.
     origin : Origin, optional
         Source file and line numbers, used only to position error messages.
@@ -203,7 +203,7 @@ class CausalGraph:
         utility: str | Iterable[str] | None = None,
         decision: str | None = None,
         unobserved: Iterable[str] = (),
-        positions: Mapping[str, tuple[float, float]] | None = None,
+        positions: Mapping[str, Sequence[float]] | None = None,
         origin: Origin | None = None,
     ) -> None:
         labels = dict(nodes) if isinstance(nodes, Mapping) else {node: "" for node in nodes}
@@ -227,7 +227,7 @@ class CausalGraph:
         self.utility: tuple[str, ...] = tuple(sorted(set(roles.utility)))
         self.decision: str | None = decision
         self.unobserved: frozenset[str] = frozenset(roles.unobserved)
-        self.positions: Mapping[str, tuple[float, float]] = dict(roles.positions)
+        self.positions: Mapping[str, tuple[float, ...]] = dict(roles.positions)
         self._parents, self._children, self._spouses = parsed
         self.memo: dict[str, object] = {}
         """Structures derived from this graph (immutable, so they never go stale) and kept for

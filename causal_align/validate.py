@@ -206,7 +206,7 @@ class Roles:
     utility: tuple[str, ...] = ()
     decision: str | None = None
     unobserved: tuple[str, ...] = ()
-    positions: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    positions: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 def check_roles(roles: Roles, known: Collection[str], regime: frozenset[str],

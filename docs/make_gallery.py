@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from causal_align import check_inner_alignment, load_graph
-from causal_align.picture import to_svg
+from causal_align.pictures.svg import to_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOWN_PATHS = 5

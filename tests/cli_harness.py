@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from causal_align.cli import main
+from causal_align.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ import pytest
 from cli_harness import ROOT, at_repository_root, run_cli  # noqa: F401 (a fixture)
 
 from causal_align import SoftIntervention, check_inner_alignment, load_graph, render
-from causal_align.cli import main
+from causal_align.cli.main import main
 
 GRAPHS = sorted(path.stem for path in (ROOT / "graphs").glob("*.yaml"))
 

@@ -23,16 +23,16 @@ import pytest
 
 from cli_harness import ROOT, at_repository_root, run_cli  # noqa: F401 (a fixture)
 
-from causal_align.cli import _parser, main
-from causal_align.data_check import check_on_data
-from causal_align.samples import read_samples
-from causal_align.gap import alignment_gap
-from causal_align.implied import falsify
+from causal_align.cli.main import main, parser
+from causal_align.samples.check import check_on_data
+from causal_align.samples.reader import read_samples
+from causal_align.quantities.gap import alignment_gap
+from causal_align.samples.falsify import falsify
 from causal_align.loader import load_graph
-from causal_align.naturalness import xe_naturalness
-from causal_align.parameters import load_model
-from causal_align.shift_sweep import sweep
-from causal_align.simulation import simulate
+from causal_align.quantities.naturalness import xe_naturalness
+from causal_align.quantities.parameters import load_model
+from causal_align.quantities.sweep import sweep
+from causal_align.quantities.simulation import simulate
 
 COINRUN, ALIGNED = "graphs/coinrun_model.yaml", "graphs/aligned_proxy_model.yaml"
 SAMPLES = "examples/samples"
@@ -68,10 +68,10 @@ def colours(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_option_is_explained_in_help(capsys: pytest.CaptureFixture[str],
                                            command: str) -> None:
-    subcommands = next(action for action in _parser()._actions
+    subcommands = next(action for action in parser()._actions
                        if isinstance(action.choices, dict))
-    parser = subcommands.choices[command]  # type: ignore[index]
-    unexplained = [action.dest for action in parser._actions if not action.help]
+    command_parser = subcommands.choices[command]  # type: ignore[index]
+    unexplained = [action.dest for action in command_parser._actions if not action.help]
     assert unexplained == []
     with pytest.raises(SystemExit) as stopped:
         main([command, "--help"])
@@ -155,7 +155,7 @@ def test_gap_needs_a_model_section_and_points_to_simulate(
     assert (code, out) == (2, "")
     assert err == (
         "error: 1 problem:\n  graphs/coinrun.yaml:33: the file has no model: section (give the "
-        "states and table of every node under model: nodes:, see causal_align.parameters) "
+        "states and table of every node under model: nodes:, see causal_align.quantities.parameters) "
         "[E_MODEL_MISSING]\n"
         "hint: causal-align simulate graphs/coinrun.yaml works from the graph alone: it draws "
         "random models of the diagram\n")
@@ -580,9 +580,9 @@ def test_html_report_embeds_the_sweep(capsys: pytest.CaptureFixture[str]) -> Non
     assert out.count("<h2>Shift sweep</h2>") == 1
     assert "The thick red line is the highest Y_m, Y_m=1: gap -7.2345 at λ = 1." in out
     section = out[out.index("<h2>Shift sweep</h2>"):]
-    assert '<figure class="sweep"><svg ' in section and "</svg></figure>" in section
+    assert '<figure class="extra"><svg ' in section and "</svg></figure>" in section
     # matplotlib's catch-all style rule is narrowed to the sweep's figure
-    assert re.findall(r"<style[^>]*>\s*([^{]*)\{stroke-linejoin", out) == ["figure.sweep *"]
+    assert re.findall(r"<style[^>]*>\s*([^{]*)\{stroke-linejoin", out) == ["figure.extra *"]
 
 
 def test_html_report_without_a_model_has_no_sweep(capsys: pytest.CaptureFixture[str]) -> None:
@@ -613,7 +613,9 @@ def test_html_report_without_matplotlib_has_no_sweep(capsys: pytest.CaptureFixtu
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     code, out, err = run_cli(capsys, "check", COINRUN, "--format", "html")
-    assert (code, err) == (1, "")
+    assert (code, err) == (1, "note: the report has no shift sweep: drawing a sweep needs "
+                              "matplotlib, part of the quantities extra: pip install "
+                              "'causal_align[quantities]'\n")
     assert "Shift sweep" not in out and "</body></html>" in out
 
 
@@ -627,7 +629,7 @@ def test_html_report_of_an_invalid_model_notes_it(capsys: pytest.CaptureFixture[
 
 
 def test_check_of_a_plain_graph_loads_no_heavy_library() -> None:
-    code = ("import sys, contextlib, io\nfrom causal_align.cli import main\n"
+    code = ("import sys, contextlib, io\nfrom causal_align.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    main(['check', 'graphs/coinrun.yaml', '--format', 'html'])\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'pandas', "

@@ -1,4 +1,4 @@
-"""Tests of causal_align.data_check: (Y_b ⊥ s | Y_m) on samples drawn from stated models.
+"""Tests of causal_align.samples.check: (Y_b ⊥ s | Y_m) on samples drawn from stated models.
 
 Every model is written out below and sampled with numpy at a fixed seed. Aligned models must not
 be rejected and misaligned ones must be, with enough samples; the statistics must equal pgmpy's
@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from causal_align import CausalAlignError, CausalGraph, GraphSpecError
-from causal_align.data_check import CITest, check_on_data, ci_test, is_discrete
-from causal_align.samples import read_samples
+from causal_align.samples.check import CITest, check_on_data, ci_test, is_discrete
+from causal_align.samples.reader import read_samples
 
 CHAIN = CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",
                                mesa="Y_m", name="chain")

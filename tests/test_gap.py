@@ -1,7 +1,7 @@
 """The alignment gap: exact numbers cross-checked against the full joint and pgmpy, and the
 soundness law that ties them to the graph's verdict.
 
-The oracles here share nothing with ``causal_align.gap`` or ``causal_align.inference``:
+The oracles here share nothing with ``causal_align.quantities.gap`` or ``causal_align.quantities.inference``:
 :func:`oracle_gap` conditions the brute-force joint of all variables (``full_joint``, from
 ``tests/test_inference.py``) by slicing; ``pgmpy_joint`` asks pgmpy's variable elimination.
 
@@ -23,9 +23,9 @@ from strategies import Case, cases
 from test_inference import full_joint, pgmpy_joint
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
 from causal_align.errors import CausalAlignError, GraphSpecError
-from causal_align.gap import Gap, alignment_gap
+from causal_align.quantities.gap import Gap, alignment_gap
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
 

@@ -38,7 +38,7 @@ from causal_align import (
     load_graph,
     parse_graph,
 )
-from causal_align.cli import main
+from causal_align.cli.main import main
 from work import bounded_calls
 
 REPO = Path(__file__).parent.parent
@@ -558,7 +558,7 @@ def test_a_long_sexagesimal_number_is_read_in_linear_time() -> None:
 @pytest.mark.parametrize(("text", "location", "message"), [
     ("'[key]': 1\n" + VALID, "[key]", "unknown key '[key]' (expected one of: "),
     (VALID.replace("X: cause", "X: {'[key]': 1}"), "nodes.X.[key]",
-     "unknown key '[key]' (expected one of: label)"),
+     "unknown key '[key]' (expected one of: label, observed, position)"),
 ], ids=["top-level", "under-a-node"])
 def test_a_key_spelled_like_pydantics_marker_is_reported_as_itself(text: str, location: str,
                                                                    message: str) -> None:

@@ -23,8 +23,9 @@ from test_oracles import graph_g_sigma, latent_expansion
 
 from causal_align import (CausalAlignError, CausalGraph, GraphSpecError, SoftIntervention,
                           sigma_graph)
-from causal_align.data_check import check_on_data
-from causal_align.implied import Independence, falsify, implied_independences
+from causal_align.samples.check import check_on_data
+from causal_align.implied import Independence, implied_independences
+from causal_align.samples.falsify import falsify
 from causal_align.separation import is_separated
 
 SCALE = 5 if os.environ.get("CI") == "true" else 1

@@ -1,6 +1,6 @@
 """Exact inference: joint_distribution against the brute-force joint and pgmpy, on random models.
 
-The oracles share nothing with ``causal_align.inference``: :func:`full_joint` multiplies every
+The oracles share nothing with ``causal_align.quantities.inference``: :func:`full_joint` multiplies every
 table of the σ-model into the joint distribution of all variables (regime nodes uniform) and
 answers by slicing and summing; :func:`pgmpy_joint` asks pgmpy's variable elimination.
 ``tests/test_gap.py`` uses them too.
@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from strategies import cases
 from work import bounded_calls
 
-from causal_align.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
 from causal_align.errors import CausalAlignError
-from causal_align.inference import MAX_AXES, InferenceTooLarge, joint_distribution
+from causal_align.errors import InferenceTooLarge
+from causal_align.quantities.inference import MAX_AXES, joint_distribution
 from causal_align.model import CausalGraph
 
 SCALE = 5 if os.environ.get("CI") == "true" else 1

@@ -444,7 +444,8 @@ def test_from_pgmpy_refuses_other_latents_and_other_types() -> None:
 def test_every_interop_error_code_is_tested_here() -> None:
     """The interop codes come from Python objects and dagitty text, not YAML files, so this file
     (not tests/bad_yaml/) holds a case of each."""
-    source = (REPO / "causal_align" / "interop.py").read_text(encoding="utf-8")
+    source = "".join(path.read_text(encoding="utf-8")
+                     for path in (REPO / "causal_align" / "interop").glob("*.py"))
     used = set(re.findall(r'"(E_[A-Z_]+)"', source))
     assert {"E_DAGITTY", "E_LATENT"} <= used, "the code search found nothing"
     tested = set(re.findall(r"\[(E_[A-Z_]+)\]", Path(__file__).read_text(encoding="utf-8")))

@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from causal_align.errors import GraphSpecError
-from causal_align.loader import Limits, read_text, _read_yaml
+from causal_align.limits import Limits, read_text
+from causal_align.yamldoc import read_yaml
 from causal_align.schema import GraphFile, QueryFile
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,7 +165,7 @@ def _as_read(path: Path) -> Any:
     """The file as the loader reads it (keys stay text: ``42:`` is "42"), or None when it is
     broken below the level of data (encoding, YAML syntax, a duplicate key, a size limit)."""
     try:
-        return _read_yaml(read_text(path, Limits()), str(path), Limits())[0]
+        return read_yaml(read_text(path, Limits()), str(path), Limits())[0]
     except GraphSpecError:
         return None
 

@@ -35,12 +35,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import cases
 
-from causal_align.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
 from causal_align.errors import CausalAlignError, GraphSpecError, shown
 from causal_align.intervention import sigma_graph
-from causal_align.loader import Limits
+from causal_align.limits import Limits
 from causal_align.model import CausalGraph
-from causal_align.naturalness import (MAX_CATEGORIES, Naturalness, NaturalnessError,
+from causal_align.errors import NaturalnessError
+from causal_align.quantities.naturalness import (MAX_CATEGORIES, Naturalness,
                                       xe_naturalness)
 from causal_align.separation import is_separated
 
@@ -538,7 +539,7 @@ def test_a_csv_file_is_read_as_text_with_positioned_problems(tmp_path: Path) -> 
 
 
 def test_importing_the_module_does_not_load_pandas_or_statsmodels() -> None:
-    code = ("import causal_align.naturalness, sys; print(sorted(m for m in sys.modules "
+    code = ("import causal_align.quantities.naturalness, sys; print(sorted(m for m in sys.modules "
             "if m.split('.')[0] in {'pandas', 'pgmpy', 'statsmodels', 'scipy'}))")
     completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                                encoding="utf-8", check=False)

@@ -1,4 +1,4 @@
-"""Tests of causal_align.parameters: the ``model:`` section, pgmpy networks, and their rules.
+"""Tests of causal_align.quantities.parameters: the ``model:`` section, pgmpy networks, and their rules.
 
 ``tests/bad_models/`` holds one small broken graph file per problem, ``NAME.yaml``, beside
 ``NAME.err``: the exact text of ``str(error)`` for the :class:`GraphSpecError` that
@@ -32,9 +32,10 @@ from strategies import Case, cases
 
 from causal_align import (CausalGraph, GraphSpecError, check_inner_alignment, dump_graph,
                           load_graph)
-from causal_align.discrete import DiscreteModel, Table, random_model
-from causal_align.loader import Limits, _read_yaml, read_text
-from causal_align.parameters import (
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
+from causal_align.limits import Limits, read_text
+from causal_align.yamldoc import read_yaml
+from causal_align.quantities.parameters import (
     check_model,
     dump_model,
     load_model,
@@ -116,7 +117,7 @@ def test_bad_model_message(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_model_error_code_has_a_bad_model_case() -> None:
-    source = (REPO / "causal_align" / "parameters.py").read_text(encoding="utf-8")
+    source = (REPO / "causal_align" / "quantities" / "parameters.py").read_text(encoding="utf-8")
     used = set(re.findall(r'"(E_MODEL_[A-Z_]+)"', source))
     assert len(used) >= 12, "the code search found too little"
     covered = set(re.findall(r"\[(E_[A-Z_]+)\]$", "\n".join(
@@ -128,7 +129,7 @@ def test_every_model_error_code_has_a_bad_model_case() -> None:
 def test_schema_and_model_agree_on_every_bad_model(name: str) -> None:
     """The JSON Schema editors use rejects exactly the files pydantic rejects for their shape."""
     schema = json.loads((REPO / "schema" / "graph.schema.json").read_text(encoding="utf-8"))
-    document = _read_yaml(read_text(BAD / f"{name}.yaml"), name, Limits())[0]  # keys as text
+    document = read_yaml(read_text(BAD / f"{name}.yaml"), name, Limits())[0]  # keys as text
     try:
         GraphFile.model_validate(document)
         pydantic_accepts = True
@@ -251,7 +252,7 @@ def test_parse_model_names_its_source() -> None:
     error = error_of(lambda: parse_model(GRAPH, source="mine.yaml"))
     assert str(error) == (
         "1 problem:\n  mine.yaml:1: the file has no model: section (give the states and table "
-        "of every node under model: nodes:, see causal_align.parameters) [E_MODEL_MISSING]")
+        "of every node under model: nodes:, see causal_align.quantities.parameters) [E_MODEL_MISSING]")
 
 
 def test_a_huge_missing_table_is_reported_without_enumerating_it() -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from causal_align import CausalGraph, SoftIntervention, check_inner_alignment, load_graph, render
-from causal_align.picture import FOCUS_CAP, PicturesUnavailable, find_dot, to_dot, to_svg
+from causal_align.errors import PicturesUnavailable
+from causal_align.pictures.dot import FOCUS_CAP, to_dot
+from causal_align.pictures.svg import find_dot, to_svg
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ import pytest
 
 from causal_align import (GraphSpecError, Query, SoftIntervention, check_inner_alignment,
                           check_queries, load_graph, load_queries)
-from causal_align.cli import main
+from causal_align.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CUE = ROOT / "graphs" / "deceptive_cue.yaml"

@@ -25,16 +25,17 @@ from pathlib import Path
 
 import pytest
 
-from causal_align import check_inner_alignment, load_graph, render
+from causal_align import CausalAlignError, check_inner_alignment, load_graph, render
 from causal_align.alignment import AlignmentResult
-from causal_align.report import FORMATS
+from causal_align.pictures.formats import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHS = sorted((ROOT / "graphs").glob("*.yaml"))
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SUFFIXES = {"text": ".txt", "markdown": ".md", "json": ".json", "dot": ".dot"}
-# html embeds Graphviz's SVG layout: it is checked in a browser (test_browser.py), not byte-wise.
-GOLDEN_FORMATS = tuple(format for format in FORMATS if format != "html")
+# svg and html embed Graphviz's layout: they are checked in a browser (test_browser.py) and by
+# test_picture.py, not byte-wise.
+GOLDEN_FORMATS = tuple(format for format in FORMATS if format not in ("svg", "html"))
 UPDATE = os.environ.get("CAUSAL_ALIGN_UPDATE_GOLDEN", "") not in ("", "0")
 
 
@@ -102,8 +103,8 @@ def test_golden_reports_do_not_depend_on_the_hash_seed() -> None:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from causal_align import check_inner_alignment, load_graph, render\n"
-        "from causal_align.report import FORMATS\n"
+        "from causal_align import CausalAlignError, check_inner_alignment, load_graph, render\n"
+        "from causal_align.pictures.formats import FORMATS\n"
         "for path in sorted(Path('graphs').glob('*.yaml')):\n"
         "    result = check_inner_alignment(load_graph(path))\n"
         "    for format in FORMATS:\n"
@@ -204,12 +205,12 @@ def test_json_keeps_non_ascii_characters() -> None:
 # --- Formats
 
 @pytest.mark.parametrize("format", ["pdf", "TEXT", "md", "txt", ""])
-def test_unknown_format_raises_value_error(format: str) -> None:
+def test_unknown_format_raises_our_error(format: str) -> None:
     result = _result(ROOT / "graphs" / "coinrun.yaml")
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(CausalAlignError) as caught:
         render(result, format)
     assert str(caught.value) == (f"unknown format {format!r} "
-                                 "(expected one of: text, markdown, json, dot, html)")
+                                 "(expected one of: text, markdown, json, dot, svg, html)")
 
 
 def test_default_format_is_text() -> None:

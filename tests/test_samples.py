@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causal_align.data_check import check_on_data
-from causal_align.samples import read_samples
-from causal_align.implied import falsify
-from causal_align.inference import joint_distribution
+from causal_align.samples.check import check_on_data
+from causal_align.samples.reader import read_samples
+from causal_align.samples.falsify import falsify
+from causal_align.quantities.inference import joint_distribution
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
 

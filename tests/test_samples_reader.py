@@ -1,4 +1,4 @@
-"""Tests of causal_align.samples: CSV files of samples read into tables indexed by their lines,
+"""Tests of causal_align.samples.reader: CSV files of samples read into tables indexed by their lines,
 checked against a graph, and every problem naming the file, the line and the column.
 
 Set the environment variable ``CI=true`` for five times as many random tables.
@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from causal_align import CausalGraph, GraphSpecError
-from causal_align.data_check import check_on_data
-from causal_align.loader import Limits
-from causal_align.samples import (MISSING, check_columns, read_samples, read_table,
+from causal_align.samples.check import check_on_data
+from causal_align.limits import Limits
+from causal_align.samples.reader import (MISSING, check_columns, read_samples, read_table,
                                   regime_values)
 
 SCALE = 5 if os.environ.get("CI") == "true" else 1

@@ -1,4 +1,4 @@
-"""Simulation over random parametrisations (causal_align.simulation).
+"""Simulation over random parametrisations (causal_align.quantities.simulation).
 
 Set the environment variable ``CI=true`` for five times as many examples.
 """
@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from strategies import Case, cases
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
 from causal_align.errors import CausalAlignError
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
-from causal_align.simulation import simulate
+from causal_align.quantities.simulation import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 5 if os.environ.get("CI") == "true" else 1
@@ -91,7 +91,7 @@ def test_draws_without_a_highest_value_are_counted_apart(monkeypatch: pytest.Mon
     graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "s -> Y_m", "C -> Y_b"], regime="s",
                                    base="Y_b", mesa="Y_m")
     # the module, not the function the package may export under the same name
-    monkeypatch.setattr(sys.modules["causal_align.simulation"], "random_model",
+    monkeypatch.setattr(sys.modules["causal_align.quantities.simulation"], "random_model",
                         sometimes_deterministic)
     result = simulate(graph, draws=10)
     assert (result.undefined, len(result.gaps)) == (5, 5)

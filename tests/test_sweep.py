@@ -1,4 +1,4 @@
-"""Shift sweeps (causal_align.shift_sweep) and their pictures (causal_align.plot).
+"""Shift sweeps (causal_align.quantities.sweep) and their pictures (causal_align.quantities.plot).
 
 Set the environment variable ``CI=true`` for five times as many examples.
 """
@@ -18,13 +18,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import Case, cases
 
-from causal_align.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
 from causal_align.errors import CausalAlignError
-from causal_align.gap import alignment_gap
+from causal_align.quantities.gap import alignment_gap
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
-from causal_align.plot import plot_sweep, sweep_svg
-from causal_align.shift_sweep import Sweep, partial_shift, sweep
+from causal_align.quantities.plot import plot_sweep, sweep_svg
+from causal_align.quantities.sweep import Sweep, partial_shift, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 5 if os.environ.get("CI") == "true" else 1
@@ -221,8 +221,8 @@ def test_other_suffixes_and_unwritable_paths_are_clear_errors(tmp_path: Path) ->
 
 
 def test_the_quantitative_modules_import_no_heavy_library() -> None:
-    code = ("import causal_align.gap, causal_align.shift_sweep, causal_align.plot, "
-            "causal_align.simulation, sys; print(sorted({m.split('.')[0] for m in sys.modules} & "
+    code = ("import causal_align.quantities.gap, causal_align.quantities.sweep, causal_align.quantities.plot, "
+            "causal_align.quantities.simulation, sys; print(sorted({m.split('.')[0] for m in sys.modules} & "
             "{'matplotlib', 'pgmpy', 'pandas', 'tqdm', 'scipy'}))")
     completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                                encoding="utf-8", check=False)

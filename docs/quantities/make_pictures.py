@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from causal_align.parameters import load_model
-from causal_align.plot import plot_sweep
-from causal_align.shift_sweep import sweep
+from causal_align.quantities.parameters import load_model
+from causal_align.quantities.plot import plot_sweep
+from causal_align.quantities.sweep import sweep
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent

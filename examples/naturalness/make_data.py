@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from causal_align.discrete import DiscreteModel, Table
+from causal_align.quantities.discrete import DiscreteModel, Table
 from causal_align.model import CausalGraph
 
 HERE = Path(__file__).resolve().parent

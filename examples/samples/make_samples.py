@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from causal_align.discrete import DiscreteModel, Table
+from causal_align.quantities.discrete import DiscreteModel, Table
 from causal_align.model import CausalGraph
-from causal_align.parameters import check_model, load_model
+from causal_align.quantities.parameters import check_model, load_model
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent

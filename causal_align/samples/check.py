@@ -58,7 +58,8 @@ import numpy.typing as npt
 from causal_align.alignment import check_inner_alignment
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
 from causal_align.model import CausalGraph
-from causal_align.samples import check_columns, regime_values
+from causal_align.samples import METHODS
+from causal_align.samples.reader import check_columns, regime_values
 
 if TYPE_CHECKING:
     from pandas import DataFrame, Series
@@ -75,7 +76,6 @@ MIN_PER_REGIME = 10
 """Fewer samples than this from a regime draw a warning."""
 MAX_CELLS = 5_000_000
 """Most cells (strata × values of x × values of y) a contingency test builds."""
-METHODS = ("auto", "g-test", "chi-square", "partial-correlation")
 
 _NAMES = {"g-test": "G-test (likelihood ratio)", "chi-square": "Pearson's chi-square",
           "partial-correlation": "partial correlation, Fisher's z"}

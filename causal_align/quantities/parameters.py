@@ -1,6 +1,6 @@
 """Read a discrete model of a diagram: the ``model:`` section of a graph file, or a pgmpy network.
 
-The model gives every variable of the σ-model (see :mod:`causal_align.discrete`) its states and
+The model gives every variable of the σ-model (see :mod:`causal_align.quantities.discrete`) its states and
 table. Written by hand, after the graph's keys::
 
     model:
@@ -105,10 +105,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
-from causal_align.discrete import TOLERANCE, Array, DiscreteModel, Table
+from causal_align.quantities.discrete import TOLERANCE, Array, DiscreteModel, Table
 from causal_align.errors import GraphSpecError, Problem, shown
 from causal_align.intervention import SigmaGraph, sigma_graph
-from causal_align.loader import Limits, read_graph_document, read_text
+from causal_align.limits import Limits, read_text
+from causal_align.loader import read_graph_document
 from causal_align.model import CausalGraph, Origin
 from causal_align.schema import ModelSpec
 from causal_align.validate import NAME, Problems
@@ -152,7 +153,7 @@ def model_from_document(graph: CausalGraph, data: dict[str, Any], origin: Origin
         what = "the model: section is empty" if where else "the file has no model: section"
         raise GraphSpecError([Problem(
             "E_MODEL_MISSING", f"{what} (give the states and table of every node under "
-            "model: nodes:, see causal_align.parameters)", where,
+            "model: nodes:, see causal_align.quantities.parameters)", where,
             origin.lines.get(where, origin.lines.get("")), source)])
     return _DocumentReader(graph, ModelSpec.model_validate(data["model"]), origin).read()
 
@@ -170,7 +171,7 @@ def check_model(model: DiscreteModel) -> None:
     Examples
     --------
     >>> from causal_align import CausalGraph
-    >>> from causal_align.discrete import random_model
+    >>> from causal_align.quantities.discrete import random_model
     >>> model = random_model(CausalGraph.from_edges(["s -> Y"], regime="s"), seed=0)
     >>> check_model(model)
     >>> check_model(model.with_tables({"Y": Table("Y", ("s",), np.full((2, 2), 0.4))}))
@@ -216,7 +217,7 @@ def model_from_pgmpy(graph: CausalGraph, network: DiscreteBayesianNetwork, *,
 
     Examples
     --------
-    >>> from causal_align.discrete import random_model
+    >>> from causal_align.quantities.discrete import random_model
     >>> graph = CausalGraph.from_edges(["s -> X", "X <-> Y"], regime="s")
     >>> model = model_from_pgmpy(graph, random_model(graph, seed=3).network())
     >>> model.latents, model.given("X")
@@ -231,7 +232,7 @@ def dump_model(model: DiscreteModel) -> str:
 
     Examples
     --------
-    >>> from causal_align.discrete import random_model
+    >>> from causal_align.quantities.discrete import random_model
     >>> model = random_model(CausalGraph.from_edges(["s -> Y"], regime="s"))
     >>> model = model.with_tables({"Y": Table("Y", ("s",), np.array([[0.9, 0.1], [0.5, 0.5]]))})
     >>> print(dump_model(model), end="")

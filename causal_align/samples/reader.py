@@ -5,8 +5,8 @@ them is a :class:`~causal_align.errors.Problem` naming the file, the line and th
 
 - :func:`read_table` reads any samples file as text: the first non-blank line names the columns,
   later blank lines are skipped, fields are stripped, and those in :data:`MISSING` are missing
-  values (``None``). :mod:`causal_align.naturalness` reads its CSV files so.
-- :func:`read_samples` reads one against a graph, for the tests of :mod:`causal_align.data_check`
+  values (``None``). :mod:`causal_align.quantities.naturalness` reads its CSV files so.
+- :func:`read_samples` reads one against a graph, for the tests of :mod:`causal_align.samples.check`
   and :mod:`causal_align.implied`: every column names a node, no value is missing, numbers and
   booleans get their types, and the regime column holds two values.
 - :func:`check_columns` and :func:`regime_values` check a table, read here or built in Python,
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from causal_align.errors import MAX_PROBLEMS, GraphSpecError, Problem, shown
-from causal_align.loader import Limits, read_text
+from causal_align.limits import Limits, read_text
 from causal_align.model import as_names
 from causal_align.validate import suggest
 

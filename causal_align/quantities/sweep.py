@@ -12,7 +12,7 @@ of them are at deployment move towards the rows where all are at training.
 
 Examples
 --------
->>> from causal_align.discrete import random_model
+>>> from causal_align.quantities.discrete import random_model
 >>> from causal_align.model import CausalGraph
 >>> graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b"], regime="s",
 ...                                base="Y_b", mesa="Y_m", name="proxy")
@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.discrete import DiscreteModel, Table
+from causal_align.quantities.discrete import DiscreteModel, Table
 from causal_align.errors import CausalAlignError, shown
-from causal_align.gap import Gap, Utility, alignment_gap, mesa_label, signed, table
-from causal_align.progress import with_progress
+from causal_align.quantities.gap import Gap, Utility, alignment_gap, mesa_label, signed, table
+from causal_align.quantities.progress import with_progress
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def partial_shift(model: DiscreteModel, strength: float, *,
 
     Examples
     --------
-    >>> from causal_align.discrete import random_model
+    >>> from causal_align.quantities.discrete import random_model
     >>> from causal_align.model import CausalGraph
     >>> model = random_model(CausalGraph.from_edges(["s -> A"], regime="s"), seed=0)
     >>> rows = model.tables["A"].probabilities

@@ -2,9 +2,8 @@
 
 No scripts, fonts or images are fetched: the SVG is inline and the styles are in the page.
 Hovering a row of the path table highlights that path in the picture with CSS alone
-(``:has()``), so the page works wherever it is opened. Given a
-:class:`~causal_align.shift_sweep.Sweep` of a model of the graph, the page also shows its picture
-under "Shift sweep" (when matplotlib is there to draw it).
+(``:has()``), so the page works wherever it is opened. Pictures drawn by other layers (the
+shift sweep of a model) are passed in, already drawn, as :class:`Figure` values.
 
 Examples
 --------
@@ -22,15 +21,16 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from causal_align.errors import CausalAlignError
-from causal_align.gap import signed
-from causal_align.picture import PicturesUnavailable, path_colour, to_svg
-from causal_align.plot import sweep_svg
-from causal_align.report import conjecture_lines, paths_sentence, query_text, repair_lines
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from causal_align.errors import PicturesUnavailable
+from causal_align.pictures.dot import path_colour
+from causal_align.pictures.svg import to_svg
+from causal_align.wording import conjecture_lines, paths_sentence, query_text, repair_lines
 
 if TYPE_CHECKING:
     from causal_align.alignment import AlignmentResult
-    from causal_align.shift_sweep import Sweep
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
@@ -68,7 +68,7 @@ def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
 
 
-def _figure(result: AlignmentResult) -> str:
+def figure_html(result: AlignmentResult) -> str:
     try:
         return f"<figure>{to_svg(result)}</figure>"
     except PicturesUnavailable as error:
@@ -101,57 +101,39 @@ def _sigma_section(result: AlignmentResult) -> str:
     return _list(reads + [f"edges removed: {removed}", f"edges added by the context: {added}"])
 
 
-def _sweep_section(sweep: Sweep | None) -> list[str]:
-    """The sweep's picture under its heading; nothing without a sweep or without matplotlib.
+@dataclass(frozen=True)
+class Figure:
+    """A picture drawn by another layer (a shift sweep, say), shown under its own heading.
 
-    Matplotlib's SVG carries a style rule for every element (``*{...}``); it is narrowed to the
-    sweep's figure so that it leaves the graph picture alone.
+    ``svg`` is trusted markup (we drew it); ``heading`` and ``caption`` are escaped.
     """
-    if sweep is None:
-        return []
-    try:
-        svg = sweep_svg(sweep)
-    except CausalAlignError:  # no matplotlib: the page goes without the sweep
-        return []
-    svg = svg.strip().replace('<style type="text/css">*{',
-                              '<style type="text/css">figure.sweep *{', 1)
-    caption = (f"The gap E({sweep.score} | Y_m = y, deploy; σ) − E({sweep.score} | Y_m = y, "
-               "train; σ) of the file's model, as every mechanism the regime moves goes from its "
-               "training table (λ = 0) to its deployment table (λ = 1).")
-    highest = next((line for line in sweep.lines if line.highest), None)
-    if highest is not None:
-        caption += (f" The thick red line is the highest Y_m, {highest.label()}: gap "
-                    f"{signed(highest.gaps[-1])} at λ = 1.")
-    return ["<h2>Shift sweep</h2>", f"<p>{escape(caption)}</p>",
-            f'<figure class="sweep">{svg}</figure>']
+
+    heading: str
+    caption: str
+    svg: str
 
 
-def notebook_html(result: AlignmentResult) -> str:
-    """The verdict, the picture and the path count, for ``AlignmentResult._repr_html_``."""
-    verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
-    badge = "aligned" if result.aligned else "misaligned"
-    rows = "".join(f'<li><span style="color:{path_colour(number)}">■</span> '
-                   f"<code>{escape(str(path))}</code></li>"
-                   for number, path in enumerate(result.open_paths[:10], 1))
-    return (f'<div><style>.verdict{{padding:.1rem .5rem;border-radius:.3rem;color:white;'
-            f'font-weight:700}}.aligned{{background:#15803d}}.misaligned{{background:#b91c1c}}'
-            f'</style><p><b>{escape(result.graph)}</b> <span class="verdict {badge}">{verdict}'
-            f"</span> <code>{escape(query_text(result))}</code></p>{_figure(result)}"
-            f"<p>{escape(paths_sentence(result))}</p><ul>{rows}</ul></div>")
+def _figure_section(figure: Figure) -> list[str]:
+    """A figure under its heading. Matplotlib's SVG carries a style rule for every element
+    (``*{...}``); it is narrowed to this figure so that it leaves the graph picture alone."""
+    svg = figure.svg.strip().replace('<style type="text/css">*{',
+                                     '<style type="text/css">figure.extra *{', 1)
+    return [f"<h2>{escape(figure.heading)}</h2>", f"<p>{escape(figure.caption)}</p>",
+            f'<figure class="extra">{svg}</figure>']
 
 
-def to_html(result: AlignmentResult, *, sweep: Sweep | None = None) -> str:
-    """The full report as one offline HTML page, with the picture of ``sweep`` if given.
+def to_html(result: AlignmentResult, *, figures: Sequence[Figure] = ()) -> str:
+    """The full report as one offline HTML page, with ``figures`` drawn by other layers (the
+    command line adds the shift sweep of a graph file's model).
 
     Examples
     --------
     >>> from causal_align import CausalGraph, check_inner_alignment
-    >>> from causal_align.discrete import random_model
-    >>> from causal_align.shift_sweep import sweep
     >>> graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b"], regime="s",
     ...                                base="Y_b", mesa="Y_m", name="proxy")
-    >>> page = to_html(check_inner_alignment(graph), sweep=sweep(random_model(graph, seed=3)))
-    >>> "<h2>Shift sweep</h2>" in page, "gap -0.1640 at λ = 1" in page
+    >>> page = to_html(check_inner_alignment(graph),
+    ...                figures=[Figure("Shift sweep", "gap <0.1", "<svg></svg>")])
+    >>> "<h2>Shift sweep</h2>" in page, "<p>gap &lt;0.1</p>" in page
     (True, True)
     """
     verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
@@ -164,7 +146,7 @@ def to_html(result: AlignmentResult, *, sweep: Sweep | None = None) -> str:
         f"<style>{_STYLE}\n{_highlight_rules(len(result.open_paths))}</style></head><body>",
         f'<h1>{escape(result.graph)} <span class="verdict {badge}">{verdict}</span></h1>',
         f"<p>Query: <code>{escape(query_text(result))}</code></p>",
-        _figure(result),
+        figure_html(result),
         "<h2>Open paths</h2>", f"<p>{escape(paths_sentence(result))}</p>",
         _path_table(result),
         "<h2>σ: the policy's intervention</h2>", _sigma_section(result),
@@ -172,7 +154,8 @@ def to_html(result: AlignmentResult, *, sweep: Sweep | None = None) -> str:
     ]
     if repairs:
         parts += ["<h2>What would make it aligned</h2>", _list(repairs)]
-    parts += _sweep_section(sweep)
+    for figure in figures:
+        parts += _figure_section(figure)
     parts += [f'<p class="note">Certificate: {escape(result.certificate.kind)}, checked by '
               "causal_align.verify_certificate.</p>", "</body></html>"]
     return "\n".join(parts)

@@ -9,7 +9,7 @@ children A and B (one latent may cover a whole clique). Regime nodes have states
 A table's array has one axis per ``given`` variable, in order, then one axis for the node's own
 states; every line along the last axis sums to 1.
 
-Build models with :func:`random_model` or :mod:`causal_align.parameters` (a ``model:`` section of
+Build models with :func:`random_model` or :mod:`causal_align.quantities.parameters` (a ``model:`` section of
 a graph file, or a pgmpy network), which validate them.
 
 Examples
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 Array = npt.NDArray[np.float64]
 MAX_CELLS = 10_000_000
 """The most numbers one table may hold (80 MB of floats): drawn by :func:`random_model`, or
-built by exact inference (:mod:`causal_align.inference`)."""
+built by exact inference (:mod:`causal_align.quantities.inference`)."""
 TOLERANCE = 1e-6
 """How far a row of probabilities may sum from 1."""
 
@@ -138,7 +138,7 @@ class DiscreteModel:
 def check_numbers(model: DiscreteModel) -> None:
     """Refuse a model whose tables cannot be computed with: a variable without a table, a table
     of the wrong shape, or rows that are not probabilities (negative, not finite, or not summing
-    to 1 within :data:`TOLERANCE`). Models read by :mod:`causal_align.parameters` or drawn by
+    to 1 within :data:`TOLERANCE`). Models read by :mod:`causal_align.quantities.parameters` or drawn by
     :func:`random_model` always pass; this guards models built by hand.
 
     Examples

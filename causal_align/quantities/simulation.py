@@ -3,7 +3,7 @@
 The founding text (seed 001, §5) asks how common it is that high Y_m still goes with high Y_b
 once the regime shifts. :func:`simulate` draws many random models of the graph — every table row
 from a symmetric Dirichlet, seeded — and computes each one's gap at the highest Y_m, the value the
-mesa-optimizer drives Y_m to (see :mod:`causal_align.gap`). It reports the distribution of that
+mesa-optimizer drives Y_m to (see :mod:`causal_align.quantities.gap`). It reports the distribution of that
 gap and two fractions, for a tolerance t:
 
 - **above tolerance**: |gap| > t — deployment changes what the highest Y_m promises by more than
@@ -39,11 +39,11 @@ from typing import Any
 import numpy as np
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.discrete import DiscreteModel, random_model
+from causal_align.quantities.discrete import DiscreteModel, random_model
 from causal_align.errors import CausalAlignError, shown
-from causal_align.gap import alignment_gap, number, signed, table
+from causal_align.quantities.gap import alignment_gap, number, signed, table
 from causal_align.model import CausalGraph
-from causal_align.progress import with_progress
+from causal_align.quantities.progress import with_progress
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 

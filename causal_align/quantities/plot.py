@@ -10,9 +10,9 @@ gives the same bytes.
 
 Examples
 --------
->>> from causal_align.discrete import random_model
+>>> from causal_align.quantities.discrete import random_model
 >>> from causal_align.model import CausalGraph
->>> from causal_align.shift_sweep import sweep
+>>> from causal_align.quantities.sweep import sweep
 >>> graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b"], regime="s",
 ...                                base="Y_b", mesa="Y_m")
 >>> svg = sweep_svg(sweep(random_model(graph, seed=3), steps=5))
@@ -30,11 +30,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from causal_align.errors import CausalAlignError, shown
+from causal_align.quantities.gap import signed
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from causal_align.shift_sweep import Sweep
+    from causal_align.quantities.sweep import Sweep
 
 FORMATS = (".png", ".svg")
 HIGHLIGHT = "#b91c1c"
@@ -113,3 +114,15 @@ def _figure(sweep: Sweep) -> Figure:
     axes.grid(alpha=0.3)
     axes.legend(title="Y_m = y" if sweep.mesa else None, fontsize="small")
     return figure
+
+
+def sweep_caption(sweep: Sweep) -> str:
+    """What the sweep's picture shows, in a sentence or two (for a report's caption)."""
+    caption = (f"The gap E({sweep.score} | Y_m = y, deploy; σ) − E({sweep.score} | Y_m = y, "
+               "train; σ) of the file's model, as every mechanism the regime moves goes from its "
+               "training table (λ = 0) to its deployment table (λ = 1).")
+    highest = next((line for line in sweep.lines if line.highest), None)
+    if highest is not None:
+        caption += (f" The thick red line is the highest Y_m, {highest.label()}: gap "
+                    f"{signed(highest.gaps[-1])} at λ = 1.")
+    return caption

@@ -35,7 +35,7 @@ X and Z each read E, and Z also reads X: Z's dependence on X changes with E unle
 make it constant.
 
 >>> from causal_align.model import CausalGraph
->>> from causal_align.discrete import random_model
+>>> from causal_align.quantities.discrete import random_model
 >>> graph = CausalGraph.from_edges(["s -> E", "E -> X", "E -> Z", "X -> Z"], regime="s")
 >>> model = random_model(graph, seed=3, states={"E": 3})
 >>> result = xe_naturalness(model, x="X", z="Z", evidence=["E"])
@@ -63,11 +63,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from causal_align.discrete import DiscreteModel, check_numbers
-from causal_align.errors import CausalAlignError, shown
-from causal_align.inference import InferenceTooLarge, joint_distribution
-from causal_align.loader import Limits
-from causal_align.samples import read_table
+from causal_align.quantities.discrete import DiscreteModel, check_numbers
+from causal_align.errors import InferenceTooLarge, NaturalnessError, shown
+from causal_align.quantities.inference import joint_distribution
+from causal_align.limits import Limits
+from causal_align.samples.reader import read_table
 from causal_align.validate import suggest
 
 if TYPE_CHECKING:
@@ -86,25 +86,6 @@ SHOWN_PAIRS = 10
 """Most pairs the text report lists (largest variance first); ``to_dict`` has them all."""
 SHOWN_STRATA = 8
 """Most strata the text report lists; ``to_dict`` has them all."""
-
-
-class NaturalnessError(CausalAlignError):
-    """The naturalness of Z for X given E cannot be computed from this source.
-
-    ``code`` is stable: ``E_UNKNOWN_VARIABLE``, ``E_UNKNOWN_STATE``, ``E_ROLE`` (X, Z and E
-    overlap, E is empty, or a regime node is X or Z), ``E_REGIME_STATE``, ``E_CATEGORIES`` (too
-    many or too few values), ``E_MISSING_VALUES``, ``E_NO_SAMPLES``, ``E_IMPOSSIBLE_GIVEN``,
-    ``E_PSEUDOCOUNT``, ``E_SOURCE``, ``E_TOO_LARGE``.
-
-    Examples
-    --------
-    >>> print(NaturalnessError("E_ROLE", "x and z are both 'A': pick two variables"))
-    x and z are both 'A': pick two variables [E_ROLE]
-    """
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(f"{message} [{code}]")
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ naturalness.
   E(U(Y_b) | Y_m = y, deploy; σ) − E(U(Y_b) | Y_m = y, train; σ) at every value y of Y_m
   (:func:`~causal_align.gap.alignment_gap`);
 - ``sweep``: the gap as the shifted mechanisms move from training to deployment, as a table and
-  a PNG or SVG picture (:mod:`causal_align.shift_sweep`, :mod:`causal_align.plot`);
+  a PNG or SVG picture (:mod:`causal_align.quantities.sweep`, :mod:`causal_align.quantities.plot`);
 - ``simulate``: the gap at the highest Y_m over many random models, from the graph alone
   (:func:`~causal_align.simulation.simulate`);
 - ``test-data``: (Y_b ⊥ s | Y_m) tested on samples, and with ``--falsify`` every independence
-  the diagram implies (:mod:`causal_align.data_check`, :mod:`causal_align.implied`);
+  the diagram implies (:mod:`causal_align.samples.check`, :mod:`causal_align.implied`);
 - ``naturalness``: the XE-naturalness measure, exact from the model or estimated from samples
   (:func:`~causal_align.naturalness.xe_naturalness`).
 
@@ -25,7 +25,7 @@ a missing optional library is named with the extra that brings it.
 
 Examples
 --------
->>> from causal_align.cli import main
+>>> from causal_align.cli.main import main
 >>> main(["gap", "graphs/aligned_proxy_model.yaml", "--format", "json"])  # doctest: +ELLIPSIS
 {
   "graph": "aligned_proxy_model",
@@ -44,23 +44,26 @@ import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from causal_align.cli import BAD_INPUT, emit, limits_of, node_names, print_report, query_options
-from causal_align.data_check import METHODS, check_on_data
-from causal_align.discrete import DiscreteModel
+from causal_align.cli.options import (
+    BAD_INPUT,
+    emit,
+    limits_of,
+    node_names,
+    print_report,
+    query_options,
+)
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
-from causal_align.gap import Utility, alignment_gap
-from causal_align.implied import CORRECTIONS, Falsification, falsify
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
-from causal_align.naturalness import xe_naturalness
-from causal_align.parameters import load_model
-from causal_align.plot import plot_sweep
-from causal_align.samples import read_samples
-from causal_align.shift_sweep import sweep
-from causal_align.simulation import simulate
+from causal_align.samples import CORRECTIONS, METHODS
 from causal_align.validate import suggest
+
+if TYPE_CHECKING:  # the layers themselves are imported by the command that runs
+    from causal_align.quantities.discrete import DiscreteModel
+    from causal_align.quantities.gap import Utility
+    from causal_align.samples.falsify import Falsification
 
 ZERO = 1e-9
 """``gap`` exits 0 when every gap is within this of 0, relative to the largest expectation (so
@@ -105,6 +108,9 @@ def _gap_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _gap(options: argparse.Namespace) -> int:
+    from causal_align.quantities.gap import alignment_gap
+    from causal_align.quantities.parameters import load_model
+
     utility = _utility(options.utility)
     model = load_model(options.file, limits=limits_of(options))
     with _about(options.file):
@@ -143,6 +149,10 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _sweep(options: argparse.Namespace) -> int:
+    from causal_align.quantities.parameters import load_model
+    from causal_align.quantities.plot import plot_sweep
+    from causal_align.quantities.sweep import sweep
+
     utility, mesa_value = _utility(options.utility), _mesa_value(options.mesa_value)
     model = load_model(options.file, limits=limits_of(options))
     with _about(options.file):
@@ -191,6 +201,9 @@ def _simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _simulate(options: argparse.Namespace) -> int:
+    from causal_align.quantities.parameters import load_model
+    from causal_align.quantities.simulation import simulate
+
     if options.like_model and options.states != 2:
         raise CausalAlignError("--states and --like-model exclude each other (the model's "
                                "states are used)")
@@ -247,6 +260,10 @@ def _test_data_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def _test_data(options: argparse.Namespace) -> int:
+    from causal_align.samples.check import check_on_data
+    from causal_align.samples.falsify import falsify
+    from causal_align.samples.reader import read_samples
+
     if options.correction is not None and not options.falsify:
         raise CausalAlignError("--correction applies to --falsify only")
     limits = limits_of(options)
@@ -312,6 +329,9 @@ def _naturalness_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def _naturalness(options: argparse.Namespace) -> int:
+    from causal_align.quantities.naturalness import xe_naturalness
+    from causal_align.quantities.parameters import load_model
+
     x, z, evidence = options.x, options.z, node_names(options.evidence) or []
     given = _pairs(options.given, "--given", "NODE=STATE")
     if options.data is None:
@@ -443,6 +463,7 @@ def _pairs(values: list[str] | None, flag: str, shape: str) -> dict[str, str]:
 
 def _utility(values: list[str] | None) -> Utility | None:
     """``--utility Y_b=lose:0,win:1`` as ``{"Y_b": {"lose": 0.0, "win": 1.0}}``."""
+
     if values is None:
         return None
     utility: dict[str, dict[str, float]] = {}

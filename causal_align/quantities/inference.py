@@ -27,7 +27,7 @@ Examples
 A regime node ``s`` shifts A, and B reads A:
 
 >>> import numpy as np
->>> from causal_align.discrete import DiscreteModel, Table
+>>> from causal_align.quantities.discrete import DiscreteModel, Table
 >>> from causal_align.model import CausalGraph
 >>> graph = CausalGraph.from_edges(["s -> A", "A -> B"], regime="s")
 >>> model = DiscreteModel(graph, {"s": ("train", "deploy"), "A": ("0", "1"), "B": ("0", "1")},
@@ -51,36 +51,14 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.discrete import MAX_CELLS, Array, DiscreteModel
-from causal_align.errors import CausalAlignError, shown
+from causal_align.quantities.discrete import MAX_CELLS, Array, DiscreteModel
+from causal_align.errors import CausalAlignError, InferenceTooLarge, shown
 
 Factor = tuple[tuple[str, ...], Array]
 """A table over some variables: their names, and an array with one axis per name, in order."""
 
 MAX_AXES = 52
 """Most variables one table may have (numpy's ``einsum`` names at most 52 axes)."""
-
-
-class InferenceTooLarge(CausalAlignError):
-    """Exact inference would build a table larger than :data:`MAX_CELLS` cells or
-    :data:`MAX_AXES` variables; ``variables`` are that table's variables, sorted.
-
-    Examples
-    --------
-    >>> print(InferenceTooLarge(("A", "B"), 12_000_000))
-    summing out the model needs a table of 12,000,000 cells over 2 variables (A, B): too large \
-for exact computation; sample from the model instead
-    """
-
-    def __init__(self, variables: tuple[str, ...], cells: int) -> None:
-        self.variables = variables
-        self.cells = cells
-        listing = ", ".join(variables[:8]) + (", …" if len(variables) > 8 else "")
-        size = (f"{cells:,} cell{'s' if cells != 1 else ''}" if cells <= 10**15 else
-                "more than 10^15 cells")
-        super().__init__(f"summing out the model needs a table of {size} over "
-                         f"{len(variables)} variables ({listing}): too large for exact "
-                         "computation; sample from the model instead")
 
 
 def joint_distribution(model: DiscreteModel, variables: Sequence[str],
@@ -112,7 +90,7 @@ def joint_distribution(model: DiscreteModel, variables: Sequence[str],
 
     Examples
     --------
-    >>> from causal_align.discrete import random_model
+    >>> from causal_align.quantities.discrete import random_model
     >>> from causal_align.model import CausalGraph
     >>> model = random_model(CausalGraph.from_edges(["s -> A", "A -> B"], regime="s"), seed=0)
     >>> joint = joint_distribution(model, ["A", "B"], {"s": "deploy"})

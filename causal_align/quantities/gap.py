@@ -22,7 +22,7 @@ it against pgmpy and against the full joint distribution.
 
 Examples
 --------
->>> from causal_align.discrete import random_model
+>>> from causal_align.quantities.discrete import random_model
 >>> from causal_align.model import CausalGraph
 >>> graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b"], regime="s",
 ...                                base="Y_b", mesa="Y_m", name="proxy")
@@ -49,9 +49,9 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.discrete import Array, DiscreteModel, check_numbers
+from causal_align.quantities.discrete import Array, DiscreteModel, check_numbers
 from causal_align.errors import CausalAlignError, shown
-from causal_align.inference import joint_distribution
+from causal_align.quantities.inference import joint_distribution
 from causal_align.model import Origin, as_names
 from causal_align.validate import Problems, check_query
 
@@ -180,7 +180,7 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
 
     Examples
     --------
-    >>> from causal_align.discrete import random_model
+    >>> from causal_align.quantities.discrete import random_model
     >>> from causal_align.model import CausalGraph
     >>> graph = CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"], regime="s",
     ...                                base="Y_b", mesa="Y_m")

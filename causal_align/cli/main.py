@@ -1,0 +1,49 @@
+"""The ``causal-align`` command: one parser, one module per command family.
+
+Exit codes: ``check`` returns 0 when aligned, 1 when not aligned; every command returns 2 on bad
+input (an invalid file, an unknown node, a bad option), after listing every problem on stderr.
+``check`` and ``validate`` are in :mod:`causal_align.cli.check`; the commands that compute
+numbers (``gap``, ``sweep``, ``simulate``, ``test-data``, ``naturalness``) in
+:mod:`causal_align.cli.quantities`.
+
+Examples
+--------
+>>> main(["check", "graphs/aligned_proxy.yaml", "--format", "json"])  # doctest: +ELLIPSIS
+{
+  "graph": "aligned_proxy",
+  "aligned": true,
+...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from causal_align.cli import check, quantities
+from causal_align.cli.options import limit_options
+
+
+def parser() -> argparse.ArgumentParser:
+    """The whole command line, every family's commands included."""
+    top = argparse.ArgumentParser(
+        prog="causal-align",
+        description="Check inner alignment: is (Y_b ⊥ s | Y_m) by d-separation in G_σ?")
+    commands = top.add_subparsers(dest="command", required=True)
+    for family in (check, quantities):
+        for command in family.add_commands(commands):
+            limit_options(command)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    options = parser().parse_args(argv)
+    return int(options.run(options))
+
+
+def run() -> None:
+    """Entry point of the ``causal-align`` script."""
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""networkx graphs: ``to_networkx`` writes a ``DiGraph`` (with ``<->`` as latent nodes by
+default), ``from_networkx`` reads one back. networkx is imported only when they run.
+
+Examples
+--------
+>>> from causal_align import load_graph
+>>> graph = load_graph("graphs/confounded_proxy.yaml")
+>>> from_networkx(to_networkx(graph), regime="s", sigma=graph.sigma, name=graph.name) == graph
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from causal_align.errors import GraphSpecError, Problem
+from causal_align.interop.translate import Pair, edges, from_digraph, latent_name
+from causal_align.model import CausalGraph, SoftIntervention
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+def to_networkx(graph: CausalGraph, *, sigma: bool = False,
+                latent_expansion: bool = False) -> nx.DiGraph[str]:
+    """A networkx ``DiGraph`` of the graph's directed edges: a copy, safe to change.
+
+    Parameters
+    ----------
+    graph : CausalGraph
+    sigma : bool
+        Build it from G_σ instead of G (networkx has no soft interventions).
+    latent_expansion : bool
+        Replace each ``A <-> B`` by ``A <- L(A,B) -> B``, a node with attribute ``latent=True``
+        (``L(A,B)`` can never clash with a node name). Plain d-separation in the result is
+        m-separation in the graph, so networkx's own ``is_d_separator`` applies.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes in the graph's order with attribute ``label``; graph attributes ``name``,
+        ``description``, ``regime``, ``base``, ``mesa`` (sorted lists) and ``bidirected``
+        (sorted pairs, empty after latent expansion).
+
+    Examples
+    --------
+    >>> from causal_align import CausalGraph
+    >>> graph = CausalGraph.from_edges(["s -> A", "A -> Y", "A <-> Y"], regime="s", base="Y")
+    >>> digraph = to_networkx(graph)
+    >>> list(digraph.edges), digraph.graph["bidirected"], digraph.graph["base"]
+    ([('s', 'A'), ('A', 'Y')], [('A', 'Y')], ['Y'])
+    >>> sorted(to_networkx(graph, latent_expansion=True).edges)
+    [('A', 'Y'), ('L(A,Y)', 'A'), ('L(A,Y)', 'Y'), ('s', 'A')]
+    """
+    import networkx as nx
+
+    directed, bidirected = edges(graph, sigma=sigma)
+    digraph: nx.DiGraph[str] = nx.DiGraph(
+        name=graph.name, description=graph.description, regime=sorted(graph.regime),
+        base=sorted(graph.base), mesa=sorted(graph.mesa),
+        bidirected=[] if latent_expansion else bidirected)
+    digraph.add_nodes_from((node, {"label": graph.labels[node]}) for node in graph.nodes)
+    digraph.add_edges_from(directed)
+    if latent_expansion:
+        for one, two in bidirected:
+            latent = latent_name(one, two)
+            digraph.add_node(latent, label="", latent=True)
+            digraph.add_edges_from([(latent, one), (latent, two)])
+    return digraph
+
+
+
+def from_networkx(
+    digraph: nx.Graph[Any],
+    *,
+    regime: str | Iterable[str],
+    base: str | Iterable[str] | None = None,
+    mesa: str | Iterable[str] | None = None,
+    bidirected: Iterable[Pair] | None = None,
+    sigma: Iterable[SoftIntervention] = (),
+    query_regime: str | Iterable[str] | None = None,
+    name: str | None = None,
+) -> CausalGraph:
+    """Read a networkx ``DiGraph`` (or ``MultiDiGraph``): its nodes, edges and labels.
+
+    Parameters
+    ----------
+    digraph : networkx.DiGraph
+        Node names must be strings that are valid node names; a node attribute ``label`` (a
+        string) is kept; nodes with attribute ``latent=True`` become ``<->`` edges.
+    regime : str or Iterable[str]
+        The regime nodes.
+    base, mesa : str or Iterable[str], optional
+        Default: the graph attributes ``base`` and ``mesa``, if present.
+    bidirected : Iterable[tuple[str, str]], optional
+        The ``<->`` edges; default: the graph attribute ``bidirected``, if present.
+    sigma, query_regime, name
+        As for :func:`from_dagitty`; the name defaults to the graph attribute ``name``.
+
+    Returns
+    -------
+    CausalGraph
+
+    Raises
+    ------
+    TypeError
+        When ``digraph`` is not a networkx graph.
+    GraphSpecError
+        Listing every problem: an undirected graph, a node that is not a string or not a valid
+        name, a label that is not a string, a malformed ``bidirected`` pair, a latent node that
+        is not a root with two children, a cycle, an unknown regime node, ...
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> graph = from_networkx(nx.DiGraph([("s", "A"), ("A", "Y")]), regime="s",
+    ...                       bidirected=[("A", "Y")], base="Y")
+    >>> graph.spouses("A"), graph.children("A")
+    (('Y',), ('Y',))
+    >>> from_networkx(nx.DiGraph([("s", 1)]), regime="s")
+    Traceback (most recent call last):
+    ...
+    causal_align.errors.GraphSpecError: 1 problem:
+      <networkx>: node 1 is an int, not a string (rename the nodes, e.g. networkx.relabel_nodes(graph, lambda node: f"V{node}")) [E_INVALID_NAME]
+    """
+    import networkx as nx
+
+    if not isinstance(digraph, nx.Graph):
+        raise TypeError(f"expected a networkx DiGraph, found {type(digraph).__name__}")
+    source = "<networkx>"
+    if not digraph.is_directed():
+        raise GraphSpecError([Problem("E_NETWORKX", "an undirected networkx graph (build a "
+                                      "DiGraph whose edges point from cause to effect)",
+                                      source=source)])
+    attributes: Mapping[str, Any] = digraph.graph
+    if bidirected is None:
+        bidirected = attributes.get("bidirected", ())
+    return from_digraph(
+        digraph, {node for node, latent in digraph.nodes(data="latent") if latent},
+        bidirected, source=source, kind="networkx graph", code="E_NETWORKX", regime=regime,
+        base=base if base is not None else attributes.get("base") or None,
+        mesa=mesa if mesa is not None else attributes.get("mesa") or None,
+        sigma=sigma, query_regime=query_regime, name=name)

@@ -1,0 +1,99 @@
+"""Every phrase that several formats share: the verdict word, the query, the σ sentence, the
+sentence before the open paths, the conjecture and the repairs. Text, Markdown and HTML reports
+all say the same thing because they say it with these.
+
+Examples
+--------
+>>> from causal_align.model import CausalGraph
+>>> from causal_align.alignment import check_inner_alignment
+>>> result = check_inner_alignment(CausalGraph.from_edges(
+...     ["s -> X", "X -> Y_b", "X -> Y_m"], regime="s", base="Y_b", mesa="Y_m"))
+>>> verdict_word(result), query_text(result)
+('NOT ALIGNED', '(Y_b ⊥ s | Y_m) in G_σ')
+>>> paths_sentence(result)
+'1 open path given Y_m, shortest first:'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from causal_align.alignment import AlignmentResult
+
+
+def verdict_word(result: AlignmentResult) -> str:
+    return "ALIGNED" if result.aligned else "NOT ALIGNED"
+
+
+
+def names(nodes: tuple[str, ...]) -> str:
+    return ", ".join(nodes) or "∅"
+
+
+
+def query_text(result: AlignmentResult) -> str:
+    return f"({names(result.base)} ⊥ {names(result.regime)} | {names(result.mesa)}) in G_σ"
+
+
+
+def sigma_lines(result: AlignmentResult) -> list[str]:
+    if not result.sigma:
+        return ["none (G_σ = G, a plain transportability check)"]
+    lines = [f"{item.target} reads {', '.join(item.context or ()) or 'nothing (open loop)'}"
+             for item in result.sigma]
+    lines.append("edges removed: " + (", ".join(map(str, result.sigma_removed)) or "none"))
+    lines.append("edges added by the context: " + (", ".join(map(str, result.sigma_added)) or "none"))
+    return lines
+
+
+
+def paths_sentence(result: AlignmentResult) -> str:
+    given = f"given {names(result.mesa)}" if result.mesa else "with nothing conditioned on"
+    if result.aligned:
+        return f"No open path from {names(result.regime)} to {names(result.base)} {given}."
+    count = len(result.open_paths)
+    if not count:
+        return f"Open paths exist {given}; none listed (limit {result.limit})."
+    more = " (more exist: raise the limit to list them)" if result.truncated else ""
+    return f"{count} open path{'s' if count != 1 else ''} {given}, shortest first{more}:"
+
+
+
+def yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+
+def conjecture_lines(result: AlignmentResult) -> list[str]:
+    conjecture = result.conjecture
+    base, mesa, regime = names(result.base), names(result.mesa), names(result.regime)
+    through = f"(2) every causal path from {regime} to {base} passes through {mesa}: " + \
+        yes_no(conjecture.all_through_mesa)
+    if not conjecture.has_causal_route:
+        through += f" (vacuously: no causal path runs from {regime} to {base})"
+    elif conjecture.all_through_mesa != conjecture.all_through_mesa_in_g:
+        through += (f" (read in G it would be {yes_no(conjecture.all_through_mesa_in_g)}: σ "
+                    f"{'adds' if conjecture.all_through_mesa_in_g else 'cuts'} a causal path)")
+    if conjecture.agrees is None:
+        verdict = f"The conjecture {conjecture.note}."
+    else:
+        predicted = "ALIGNED" if conjecture.predicts_aligned else "NOT ALIGNED"
+        verdict = f"(1) and (2) predict {predicted}: the conjecture {conjecture.note}."
+    return [f"(1) {base} depends causally on {mesa}: {yes_no(conjecture.depends)}", through, verdict]
+
+
+
+def repair_lines(result: AlignmentResult) -> list[str]:
+    repairs = result.repairs
+    if result.aligned:
+        return []
+    lines = [f"impossible by conditioning: {edge} is an edge" for edge in repairs.impossible]
+    if repairs.monitor is not None:
+        lines.append(f"monitor more: also condition on {', '.join(repairs.monitor)} (a weaker "
+                     f"guarantee: aligned given {names(result.mesa)} and these)")
+    elif not repairs.impossible:
+        lines.append("monitor more: no set of observed nodes blocks every path")
+    lines += [f"narrow the policy's context: drop {node} from what {target} reads"
+              for target, node in repairs.narrow_context]
+    return lines
