@@ -345,7 +345,8 @@ def measure_class(graph: CausalGraph, queries: list[Query], settings: Settings,
     verdicts: dict[Query, bool] = {}
 
     def ours(query: Query) -> None:
-        verdicts[query] = is_separated(sigma_graph(graph), {REGIME}, {query.base}, query.mesa)
+        verdicts[query] = is_separated(sigma_graph(graph), {REGIME}, {query.base},
+                                       given=query.mesa)
 
     def full(query: Query) -> None:
         check_inner_alignment(graph, base=query.base, mesa=query.mesa, limit=0)

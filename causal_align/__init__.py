@@ -28,6 +28,7 @@ from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.limits import Limits
 from causal_align.loader import dump_graph, load_graph, load_queries, parse_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention
+from causal_align.separation import is_separated, minimal_separator, open_paths
 
 if TYPE_CHECKING:
     from causal_align.interop import (from_dagitty, from_networkx, from_pgmpy, to_dagitty,
@@ -154,11 +155,14 @@ __all__ = [
     "from_networkx",
     "from_pgmpy",
     "implied_independences",
+    "is_separated",
     "joint_distribution",
     "load_graph",
     "load_model",
     "load_queries",
+    "minimal_separator",
     "model_from_pgmpy",
+    "open_paths",
     "parse_graph",
     "parse_model",
     "partial_shift",

@@ -196,12 +196,12 @@ def check_inner_alignment(
     reached = prepared.reachable(stop_at_target=True)  # complete when aligned
     aligned = all(node not in targets for node, _ in reached)
     raw_paths, truncated = ([], False) if aligned else open_paths(
-        g_sigma, sources, targets, given, limit=limit, prepared=prepared)
+        g_sigma, sources, targets, given=given, limit=limit, prepared=prepared)
     paths = describe(g_sigma, raw_paths, given, prepared=prepared)
     if aligned:
         certificate = Certificate("closed states", states=frozenset(reached))
     else:
-        witness = raw_paths[:1] or open_paths(g_sigma, sources, targets, given, limit=1,
+        witness = raw_paths[:1] or open_paths(g_sigma, sources, targets, given=given, limit=1,
                                               prepared=prepared)[0]
         certificate = Certificate("open path", *witness[0]) if witness else Certificate("none")
     return AlignmentResult(
@@ -266,5 +266,5 @@ def _repairs(prepared: Prepared) -> Repairs:
         found = minimal_separator(graph, sources, targets, included=given, restricted=observed)
         monitor = None if found is None else tuple(sorted(found - given))
     narrow = [(item.target, node) for item in graph.interventions for node in item.context or ()
-              if is_separated(narrowed(graph, item.target, node), sources, targets, given)]
+              if is_separated(narrowed(graph, item.target, node), sources, targets, given=given)]
     return Repairs(impossible, monitor, tuple(sorted(narrow)))

@@ -22,11 +22,11 @@ A collider ``M`` blocks ``s -> M <- Y_b`` until we condition on M's descendant `
 >>> from causal_align.model import CausalGraph
 >>> from causal_align.intervention import sigma_graph
 >>> g = sigma_graph(CausalGraph.from_edges(["s -> M", "Y_b -> M", "M -> Y_m"], regime="s"))
->>> is_separated(g, {"s"}, {"Y_b"}, set())
+>>> is_separated(g, {"s"}, {"Y_b"})
 True
->>> is_separated(g, {"s"}, {"Y_b"}, {"Y_m"})
+>>> is_separated(g, {"s"}, {"Y_b"}, given={"Y_m"})
 False
->>> open_paths(g, {"s"}, {"Y_b"}, {"Y_m"}, limit=10)
+>>> open_paths(g, {"s"}, {"Y_b"}, given={"Y_m"}, limit=10)
 ([(('s', 'M', 'Y_b'), ('->', '<-'))], False)
 """
 
@@ -37,7 +37,9 @@ import itertools
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 
+from causal_align.errors import GraphSpecError, Problem, shown
 from causal_align.intervention import SigmaGraph
+from causal_align.validate import suggest
 
 State = tuple[str, bool]
 RawPath = tuple[tuple[str, ...], tuple[str, ...]]
@@ -173,20 +175,63 @@ class Prepared:
         return distance
 
 
-def is_separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
-                 given: Collection[str]) -> bool:
+def is_separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
+                 given: Collection[str] = ()) -> bool:
     """True when every path between ``sources`` and ``targets`` is blocked by ``given`` in G_σ.
+
+    Raises
+    ------
+    GraphSpecError
+        When a name is not a node of G_σ, ``sources`` or ``targets`` is empty, or the three
+        sets overlap (:func:`check_sets`).
 
     Examples
     --------
     >>> from causal_align.model import CausalGraph
     >>> from causal_align.intervention import sigma_graph
     >>> g = sigma_graph(CausalGraph.from_edges(["s -> X", "X -> Y"], regime="s"))
-    >>> is_separated(g, {"s"}, {"Y"}, {"X"}), is_separated(g, {"s"}, {"Y"}, set())
+    >>> is_separated(g, {"s"}, {"Y"}, given={"X"}), is_separated(g, {"s"}, {"Y"})
     (True, False)
+    >>> is_separated(g, {"s"}, {"s"})
+    Traceback (most recent call last):
+    ...
+    causal_align.errors.GraphSpecError: 1 problem:
+      <python> targets: s in both sources and targets (the sets must be disjoint) [E_QUERY_OVERLAP]
     """
+    check_sets(graph, sources, targets, given)
+    return _separated(graph, sources, targets, given)
+
+
+def _separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
+               given: Collection[str]) -> bool:
     query = Prepared(graph, sources, targets, given)
     return not any(node in query.targets for node, _ in query.reachable(stop_at_target=True))
+
+
+def check_sets(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
+               given: Collection[str]) -> None:
+    """Every name a node of G_σ, ``sources`` and ``targets`` non-empty, the three sets disjoint.
+
+    The engine's public entry points call this; the alignment check, whose query is already
+    checked against the graph, goes straight to the engine.
+    """
+    problems = []
+    known = graph.graph.node_set  # G_σ has the nodes of G
+    named = {"sources": set(sources), "targets": set(targets), "given": set(given)}
+    for role, names in named.items():
+        for name in sorted(names, key=str):
+            if not isinstance(name, str) or name not in known:
+                problems.append(Problem("E_UNKNOWN_NODE", f"unknown node {shown(name)} in {role} "
+                                        f"({suggest(str(name), known)})", role))
+        if not names and role != "given":
+            problems.append(Problem("E_EMPTY_SET", f"no {role} (name at least one node)", role))
+    for first, second in (("sources", "targets"), ("sources", "given"), ("targets", "given")):
+        shared = sorted(named[first] & named[second], key=str)
+        if shared:
+            problems.append(Problem("E_QUERY_OVERLAP", f"{', '.join(map(str, shared))} in both "
+                                    f"{first} and {second} (the sets must be disjoint)", second))
+    if problems:
+        raise GraphSpecError(problems)
 
 
 class _Prefix:
@@ -235,8 +280,8 @@ class _OnPath:
         self.current = target
 
 
-def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
-               given: Collection[str], *, limit: int, budget: int | None = None,
+def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
+               given: Collection[str] = (), limit: int, budget: int | None = None,
                prepared: Prepared | None = None) -> tuple[list[RawPath], bool]:
     """Up to ``limit`` open proper paths from ``sources`` to ``targets``, shortest first.
 
@@ -254,8 +299,11 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
         prefixes expanded; by default ``10_000 + (limit + 1) * (1_000 + 4 * shortest)``, where
         ``shortest`` is the length of the shortest open path) ran out first.
 
-    ``prepared`` reuses the ancestral sets of the same query, already computed.
+    ``prepared`` reuses the ancestral sets of the same query, already computed (and already
+    checked); without it the sets are checked as by :func:`is_separated`.
     """
+    if prepared is None:
+        check_sets(graph, sources, targets, given)
     query = prepared or Prepared(graph, sources, targets, given)
     remaining = query.distances_to_targets()
     frontier: list[tuple[int, int, int, _Prefix]] = []
@@ -343,9 +391,10 @@ def minimal_separator(graph: SigmaGraph, sources: Collection[str], targets: Coll
     >>> sorted(minimal_separator(g, {"s"}, {"Y"}, included=set(), restricted={"A", "B"}))
     ['A']
     """
+    check_sets(graph, sources, targets, included)
     within = ancestors(graph, set(sources) | set(targets) | set(included))
     candidates = (set(restricted) & within) - set(sources) - set(targets)
-    if not is_separated(graph, sources, targets, candidates):
+    if not _separated(graph, sources, targets, candidates):
         return None
     keep = candidates & (moral_reach(graph, sources, within=within, blocked=candidates)
                          | set(included))

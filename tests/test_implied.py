@@ -59,7 +59,7 @@ def test_the_basis_matches_networkx(drawn: tuple[Case, list[str]]) -> None:
         assert claim.x != claim.y and {claim.x, claim.y} <= chosen and set(claim.given) <= rest
         assert list(claim.given) == sorted(claim.given)
         assert nx.is_minimal_d_separator(dag, {claim.x}, {claim.y}, set(claim.given))
-        assert is_separated(sigma_graph(graph), {claim.x}, {claim.y}, claim.given)
+        assert is_separated(sigma_graph(graph), {claim.x}, {claim.y}, given=claim.given)
     order = [node for node in graph.nodes if node in chosen]
     for index, x in enumerate(order):
         for y in order[index + 1:]:

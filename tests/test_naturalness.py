@@ -350,7 +350,7 @@ def test_exact_values_match_the_multiplied_out_model(data: st.DataObject) -> Non
         assert pair.variance == pytest.approx(variance, rel=1e-9, abs=1e-15)
     assert [stratum.weight for stratum in result.strata] == pytest.approx(
         list(joint.sum(axis=(1, 2))))
-    if is_separated(sigma_graph(case.graph), {x}, {z}, {e, *case.graph.regime}):
+    if is_separated(sigma_graph(case.graph), {x}, {z}, given={e, *case.graph.regime}):
         assert result.value < 1e-20  # odds ratio 1 in every stratum
 
 
