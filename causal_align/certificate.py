@@ -22,7 +22,8 @@ Examples
 >>> result = check_inner_alignment(graph)
 >>> result.certificate.kind, len(result.certificate.states)
 ('closed states', 4)
->>> verify_certificate(graph, result)  # silent when the certificate holds
+>>> verify_certificate(graph, result)
+'certified aligned: (Y_b ⊥ s | Y_m) in G_σ, σ: none'
 """
 
 from __future__ import annotations
@@ -73,17 +74,33 @@ class _Diagram:
             else:
                 self.children[edge.tail].add(edge.head)
                 self.parents[edge.head].add(edge.tail)
-        for item in sigma:
-            target = item.target
+        # an omitted context reads the target's parents in G, as written in the file
+        reads = {item.target: set(self.parents[item.target]) if item.context is None
+                 else set(item.context) for item in sigma}
+        for target in reads:
             for parent in self.parents.pop(target):
                 self.children[parent].discard(target)
             for spouse in self.spouses.pop(target):
                 self.spouses[spouse].discard(target)
             self.parents[target], self.spouses[target] = set(), set()
-        for item in sigma:
-            for node in item.context or ():
-                self.parents[item.target].add(node)
-                self.children[node].add(item.target)
+        for target, context in reads.items():
+            for node in context:
+                self.parents[target].add(node)
+                self.children[node].add(target)
+
+    def is_acyclic(self) -> bool:
+        """Kahn's algorithm on the directed edges."""
+        waiting = {node: len(parents) for node, parents in self.parents.items()}
+        ready = [node for node, count in waiting.items() if not count]
+        done = 0
+        while ready:
+            node = ready.pop()
+            done += 1
+            for child in self.children[node]:
+                waiting[child] -= 1
+                if not waiting[child]:
+                    ready.append(child)
+        return done == len(waiting)
 
     def ancestors(self, nodes: Iterable[str]) -> set[str]:
         found = set(nodes)
@@ -101,21 +118,30 @@ class _Diagram:
         yield from ((spouse, "<->", True, True) for spouse in self.spouses[node])
 
 
-def verify_certificate(graph: CausalGraph, result: AlignmentResult) -> None:
-    """Check ``result.certificate`` against ``graph``; raise :class:`CertificateError` if it fails.
+def verify_certificate(graph: CausalGraph, result: AlignmentResult) -> str:
+    """Check ``result.certificate`` against ``graph`` for the query the result states, and
+    return that query in words; raise :class:`CertificateError` if anything fails.
+
+    The stated query is checked first, exactly as :func:`~causal_align.check_inner_alignment`
+    checks its arguments (known nodes, a declared regime, non-empty disjoint sets, an acyclic
+    G_σ), so that a result edited after the fact is certified for what it now says, visibly.
 
     Raises
     ------
     CertificateError
-        Naming the first step, junction or state at which the certificate fails.
+        Naming the first problem with the question, or the step, junction or state at which
+        the certificate fails.
     """
+    sigma = _checked_question(graph, result)
     certificate = result.certificate
     expected = "closed states" if result.aligned else "open path"
     if certificate.kind != expected:
         verdict = "aligned" if result.aligned else "not aligned"
         raise CertificateError(f"a verdict of {verdict} needs a certificate of kind "
                                f"{expected!r}, found {certificate.kind!r}")
-    diagram = _Diagram(graph, result.sigma)
+    diagram = _Diagram(graph, sigma)
+    if not diagram.is_acyclic():
+        raise CertificateError("σ makes G_σ cyclic: a context holds a descendant of its target")
     regime, base, mesa = set(result.regime), set(result.base), set(result.mesa)
     opened = diagram.ancestors(mesa)
 
@@ -123,9 +149,58 @@ def verify_certificate(graph: CausalGraph, result: AlignmentResult) -> None:
         return node in opened if head_in and head_out else node not in mesa
 
     if result.aligned:
-        _check_closed(diagram, certificate.states, regime, base, mesa, is_open)
+        _check_closed(diagram, _states(certificate.states, graph), regime, base, mesa, is_open)
     else:
         _check_path(diagram, certificate.nodes, certificate.arrows, regime, base, is_open)
+    reads = "; ".join(f"{item.target} reads {', '.join(sorted(item.context)) or 'nothing'}"
+                      if item.context is not None else f"{item.target} reads its parents"
+                      for item in sigma) or "none"
+    return (f"certified {'aligned' if result.aligned else 'not aligned'}: "
+            f"({', '.join(result.base)} ⊥ {', '.join(result.regime)} | "
+            f"{', '.join(result.mesa) or '∅'}) in G_σ, σ: {reads}")
+
+
+def _checked_question(graph: CausalGraph, result: AlignmentResult) -> tuple[Any, ...]:
+    """The result's σ, after checking that its question is one the graph can ask."""
+    known = graph.node_set
+    sets = {"regime": result.regime, "base": result.base, "mesa": result.mesa}
+    for role, names in sets.items():
+        if not isinstance(names, tuple) or not all(isinstance(name, str) for name in names):
+            raise CertificateError(f"the result's {role} is not a tuple of node names")
+        unknown = sorted(name for name in names if name not in known)
+        if unknown:
+            raise CertificateError(f"the result's {role} names {', '.join(unknown)}, not "
+                                   f"nodes of {graph.name}")
+    if not result.regime:
+        raise CertificateError("the result names no regime node")
+    if not result.base:
+        raise CertificateError("the result names no base objective")
+    undeclared = sorted(set(result.regime) - graph.regime)
+    if undeclared:
+        raise CertificateError(f"{', '.join(undeclared)} is not a declared regime node of "
+                               f"{graph.name}")
+    for first, second in (("base", "mesa"), ("base", "regime"), ("mesa", "regime")):
+        shared = sorted(set(sets[first]) & set(sets[second]))
+        if shared:
+            raise CertificateError(f"{', '.join(shared)} in both {first} and {second}")
+    for item in result.sigma:
+        named = [item.target, *(item.context or ())]
+        unknown = sorted({name for name in named if name not in known})
+        if unknown:
+            raise CertificateError(f"σ names {', '.join(unknown)}, not nodes of {graph.name}")
+    return tuple(result.sigma)
+
+
+def _states(states: object, graph: CausalGraph) -> frozenset[State]:
+    """The certificate's states, each a (known node, bool) pair, or a CertificateError."""
+    if not isinstance(states, frozenset):
+        raise CertificateError("the closed states are not a frozenset")
+    for state in states:
+        if not (isinstance(state, tuple) and len(state) == 2 and isinstance(state[1], bool)
+                and isinstance(state[0], str) and state[0] in graph.node_set):
+            raise CertificateError(f"malformed state {state!r}: expected (node, head) with a "
+                                   f"node of {graph.name} and a bool")
+    return states
 
 
 def _check_path(diagram: _Diagram, nodes: tuple[str, ...], arrows: tuple[str, ...],
@@ -136,6 +211,10 @@ def _check_path(diagram: _Diagram, nodes: tuple[str, ...], arrows: tuple[str, ..
     if nodes[0] not in regime or nodes[-1] not in base:
         raise CertificateError(f"the witness must run from a regime node to a base node, found "
                                f"{nodes[0]} ... {nodes[-1]}")
+    unknown = sorted({node for node in nodes if node not in diagram.parents}, key=str)
+    if unknown:
+        raise CertificateError(f"the witness names {', '.join(map(str, unknown))}, not nodes of "
+                               "the graph")
     if len(set(nodes)) != len(nodes):
         raise CertificateError("the witness visits a node twice")
     for node in nodes[1:-1]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -99,3 +100,55 @@ def test_every_certificate_verifies(case: Case) -> None:
     result = check_inner_alignment(case.graph, base=case.base, mesa=case.mesa,
                                    regime=case.regime, limit=1)
     verify_certificate(case.graph, result)
+
+
+# the question is checked too ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ({"regime": ()}, "the result names no regime node"),
+    ({"regime": ("X",)}, "X is not a declared regime node of graph"),
+    ({"base": ("nope",)}, "the result's base names nope, not nodes of graph"),
+    ({"mesa": ("Y_b",)}, "Y_b in both base and mesa"),
+    ({"sigma": (SoftIntervention("X", ["Y_b"]),)}, "σ makes G_σ cyclic"),
+    ({"sigma": (SoftIntervention("X", ["ghost"]),)}, "σ names ghost, not nodes of graph"),
+], ids=["no-regime", "undeclared-regime", "unknown-base", "overlap", "cyclic-sigma",
+        "unknown-context"])
+def test_a_result_asking_an_impossible_question_is_refused(edit: dict[str, object],
+                                                           message: str) -> None:
+    graph = CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"], regime="s",
+                                   base="Y_b", mesa="Y_m")
+    result = dataclasses.replace(check_inner_alignment(graph), **edit)  # type: ignore[arg-type]
+    with pytest.raises(CertificateError, match=re.escape(message)):
+        verify_certificate(graph, result)
+
+
+def test_malformed_states_and_witnesses_are_certificate_errors() -> None:
+    graph = CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"], regime="s",
+                                   base="Y_b", mesa="Y_m")
+    aligned = check_inner_alignment(graph)
+    for states in (frozenset({("X",)}), frozenset({("ghost", True)}), frozenset({(1, True)})):
+        broken = dataclasses.replace(aligned, certificate=Certificate("closed states",
+                                                                      states=states))
+        with pytest.raises(CertificateError, match="malformed state"):
+            verify_certificate(graph, broken)
+    leaky = CausalGraph.from_edges(["s -> X", "X -> Y_b"], regime="s", base="Y_b")
+    result = check_inner_alignment(leaky)
+    ghost = dataclasses.replace(result, certificate=Certificate("open path", ("s", "Q", "Y_b"),
+                                                                ("->", "->")))
+    with pytest.raises(CertificateError, match="names Q, not nodes"):
+        verify_certificate(leaky, ghost)
+
+
+def test_an_omitted_context_is_read_as_the_parents_and_an_edited_query_is_named() -> None:
+    graph = CausalGraph.from_edges(["s -> O", "O -> D", "D -> Y_m", "D -> Y_b"], regime="s",
+                                   sigma=[SoftIntervention("D")], base="Y_b", mesa="Y_m")
+    result = check_inner_alignment(graph)
+    assert result.certificate.nodes == ("s", "O", "D", "Y_b")  # uses the context edge O -> D
+    assert verify_certificate(graph, result) == (
+        "certified not aligned: (Y_b ⊥ s | Y_m) in G_σ, σ: D reads O")
+    # a σ with no context, as written in a file, reads the parents (not nothing)
+    omitted = dataclasses.replace(result, sigma=(SoftIntervention("D"),))
+    assert verify_certificate(graph, omitted).endswith("σ: D reads its parents")
+    blind = check_inner_alignment(graph, mesa=["O"])
+    assert verify_certificate(graph, blind).startswith("certified aligned: (Y_b ⊥ s | O)")
