@@ -20,8 +20,8 @@ from causal_align.alignment import (AlignmentResult, Conjecture, Repairs, check_
                                     check_queries)
 from causal_align.certificate import Certificate, verify_certificate
 from causal_align.errors import (CausalAlignError, CertificateError, GraphSpecError,
-                                 InferenceTooLarge, NaturalnessError, PicturesUnavailable,
-                                 Problem)
+                                 EditorError, InferenceTooLarge, NaturalnessError,
+                                 PicturesUnavailable, Problem, TransportError)
 from causal_align.explain import Junction, OpenPath
 from causal_align.implied import Independence, implied_independences
 from causal_align.intervention import SigmaGraph, sigma_graph
@@ -31,6 +31,10 @@ from causal_align.model import CausalGraph, Edge, Origin, Query, SoftInterventio
 from causal_align.separation import is_separated, minimal_separator, open_paths
 
 if TYPE_CHECKING:
+    from causal_align.incentives.criteria import Incentives
+    from causal_align.incentives.report import incentive_report
+    from causal_align.incentives.signatures import Signatures, signatures
+    from causal_align.incentives.tradeoffs import Tradeoffs, tradeoffs
     from causal_align.interop import (from_dagitty, from_networkx, from_pgmpy, to_dagitty,
                                       to_networkx, to_pgmpy)
     from causal_align.pictures.formats import render
@@ -47,8 +51,24 @@ if TYPE_CHECKING:
     from causal_align.samples.check import CITest, DataCheck, check_on_data
     from causal_align.samples.falsify import Falsification, IndependenceResult, falsify
     from causal_align.samples.reader import read_samples
+    from causal_align.transport import (AdmissibleSet, RuleGraph, SigmaRule, TransportFormula,
+                                        admissible_set, sigma_rule, transport_formula)
+    from causal_align.transport.estimate import estimate_transport
+    from causal_align.transport.linear_gaussian import fit_linear_gaussian, linear_gaussian_model
+    from causal_align.transport.sensitivity import robustness_bound, shapley_attribution
+    from causal_align.uncertainty.candidates import check_candidates, load_candidates
+    from causal_align.uncertainty.edges import EdgePrior, ShiftPrior, check_uncertain_edges
+    from causal_align.uncertainty.files import load_partial_graph
+    from causal_align.uncertainty.partial import Background, PartialGraph
+    from causal_align.uncertainty.verdict import UncertainResult, check_under_uncertainty
 
 _LAZY = {
+    "Incentives": "causal_align.incentives.criteria",
+    "incentive_report": "causal_align.incentives.report",
+    "Signatures": "causal_align.incentives.signatures",
+    "signatures": "causal_align.incentives.signatures",
+    "Tradeoffs": "causal_align.incentives.tradeoffs",
+    "tradeoffs": "causal_align.incentives.tradeoffs",
     "from_dagitty": "causal_align.interop",
     "from_networkx": "causal_align.interop",
     "from_pgmpy": "causal_align.interop",
@@ -88,6 +108,28 @@ _LAZY = {
     "IndependenceResult": "causal_align.samples.falsify",
     "falsify": "causal_align.samples.falsify",
     "read_samples": "causal_align.samples.reader",
+    "AdmissibleSet": "causal_align.transport",
+    "RuleGraph": "causal_align.transport",
+    "SigmaRule": "causal_align.transport",
+    "TransportFormula": "causal_align.transport",
+    "admissible_set": "causal_align.transport",
+    "sigma_rule": "causal_align.transport",
+    "transport_formula": "causal_align.transport",
+    "estimate_transport": "causal_align.transport.estimate",
+    "fit_linear_gaussian": "causal_align.transport.linear_gaussian",
+    "linear_gaussian_model": "causal_align.transport.linear_gaussian",
+    "robustness_bound": "causal_align.transport.sensitivity",
+    "shapley_attribution": "causal_align.transport.sensitivity",
+    "check_candidates": "causal_align.uncertainty.candidates",
+    "load_candidates": "causal_align.uncertainty.candidates",
+    "EdgePrior": "causal_align.uncertainty.edges",
+    "ShiftPrior": "causal_align.uncertainty.edges",
+    "check_uncertain_edges": "causal_align.uncertainty.edges",
+    "load_partial_graph": "causal_align.uncertainty.files",
+    "Background": "causal_align.uncertainty.partial",
+    "PartialGraph": "causal_align.uncertainty.partial",
+    "UncertainResult": "causal_align.uncertainty.verdict",
+    "check_under_uncertainty": "causal_align.uncertainty.verdict",
 }
 """Public names of the optional layers and the module that defines each."""
 
@@ -107,7 +149,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AdmissibleSet",
     "AlignmentResult",
+    "Background",
     "CITest",
     "CausalAlignError",
     "CausalGraph",
@@ -117,11 +161,14 @@ __all__ = [
     "DataCheck",
     "DiscreteModel",
     "Edge",
+    "EdgePrior",
+    "EditorError",
     "Falsification",
     "Gap",
     "GapRow",
     "GraphSpecError",
     "HomogeneityTest",
+    "Incentives",
     "Independence",
     "IndependenceResult",
     "InferenceTooLarge",
@@ -132,33 +179,52 @@ __all__ = [
     "OpenPath",
     "Origin",
     "PairVariance",
+    "PartialGraph",
     "PicturesUnavailable",
     "Problem",
     "Query",
     "Repairs",
+    "RuleGraph",
+    "ShiftPrior",
     "SigmaGraph",
+    "SigmaRule",
+    "Signatures",
     "Simulation",
     "SoftIntervention",
     "Stratum",
     "Sweep",
     "SweepLine",
     "Table",
+    "Tradeoffs",
+    "TransportError",
+    "TransportFormula",
+    "UncertainResult",
+    "admissible_set",
     "alignment_gap",
+    "check_candidates",
     "check_inner_alignment",
     "check_model",
     "check_on_data",
     "check_queries",
+    "check_uncertain_edges",
+    "check_under_uncertainty",
     "dump_graph",
     "dump_model",
+    "estimate_transport",
     "falsify",
+    "fit_linear_gaussian",
     "from_dagitty",
     "from_networkx",
     "from_pgmpy",
     "implied_independences",
+    "incentive_report",
     "is_separated",
     "joint_distribution",
+    "linear_gaussian_model",
+    "load_candidates",
     "load_graph",
     "load_model",
+    "load_partial_graph",
     "load_queries",
     "minimal_separator",
     "model_from_pgmpy",
@@ -170,13 +236,19 @@ __all__ = [
     "random_model",
     "read_samples",
     "render",
+    "robustness_bound",
+    "shapley_attribution",
     "sigma_graph",
+    "sigma_rule",
+    "signatures",
     "simulate",
     "sweep",
     "sweep_svg",
     "to_dagitty",
     "to_networkx",
     "to_pgmpy",
+    "tradeoffs",
+    "transport_formula",
     "verify_certificate",
     "xe_naturalness",
 ]

@@ -29,7 +29,7 @@ from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention, as_names
 from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
-                                     minimal_separator, open_paths)
+                                     minimum_separator, open_paths)
 from causal_align.validate import Problems, check_query
 
 
@@ -66,9 +66,10 @@ class Repairs:
     """Exact hints for a misaligned query (DESIGN.md §5); all empty when aligned.
 
     ``impossible``: edges ``s -> y`` into Y_b that no conditioning can block.
-    ``monitor``: a minimal set of further observed nodes Z with (Y_b ⊥ s | Y_m ∪ Z) in G_σ,
-    ``None`` when no such set exists (or when aligned). This answers a weaker question:
-    aligned *given Y_m and Z*.
+    ``monitor``: a smallest set of further observable nodes Z (never one declared
+    ``observed: false``) with (Y_b ⊥ s | Y_m ∪ Z) in G_σ, ``None`` when no such set exists
+    (or when aligned). This answers a weaker question: aligned *given Y_m and Z*. A minimum,
+    not merely minimal, set: no smaller one exists.
     ``narrow_context``: (target, node) pairs; dropping that node alone from σ(target)'s context
     restores alignment.
     """
@@ -84,7 +85,7 @@ class Repairs:
                                    for target, node in self.narrow_context]}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AlignmentResult:
     """The verdict on (Y_b ⊥ s | Y_m) in G_σ, with every open path explained.
 
@@ -121,6 +122,17 @@ class AlignmentResult:
     def repairs(self) -> Repairs:
         """What would make the query aligned; computed when first read (a few linear passes)."""
         return Repairs((), None, ()) if self.aligned else _repairs(self._query)
+
+    def __repr__(self) -> str:
+        """One line: the graph, the verdict, the query and how many open paths were listed
+        (``to_dict()`` or ``render(result)`` for the rest)."""
+        verdict = "ALIGNED" if self.aligned else "NOT ALIGNED"
+        listed = len(self.open_paths)
+        paths = "" if self.aligned else (f", {listed}{'+' if self.truncated else ''} open "
+                                         f"path{'s' if listed != 1 or self.truncated else ''}")
+        query = (f"({', '.join(self.base)} ⊥ {', '.join(self.regime)} | "
+                 f"{', '.join(self.mesa) or '∅'})")
+        return f"<AlignmentResult {self.graph!r}: {verdict} {query}{paths}>"
 
     def _repr_html_(self) -> str:
         """Jupyter shows the verdict and the picture."""
@@ -262,9 +274,43 @@ def _repairs(prepared: Prepared) -> Repairs:
                               for child in graph.children(source) if child in targets))
     monitor = None
     if not impossible:
-        observed = prepared.relevant - sources - targets
-        found = minimal_separator(graph, sources, targets, included=given, restricted=observed)
-        monitor = None if found is None else tuple(sorted(found - given))
-    narrow = [(item.target, node) for item in graph.interventions for node in item.context or ()
-              if is_separated(narrowed(graph, item.target, node), sources, targets, given=given)]
+        observed = prepared.relevant - sources - targets - given - graph.graph.unobserved
+        monitor = minimum_separator(graph, sources, targets, given=given, allowed=observed)
+    narrow = [(target, node) for target, node in _narrowing_candidates(prepared)
+              if is_separated(narrowed(graph, target, node), sources, targets, given=given)]
     return Repairs(impossible, monitor, tuple(sorted(narrow)))
+
+
+def _narrowing_candidates(prepared: Prepared) -> set[tuple[str, str]]:
+    """The (target, context node) pairs whose drop could restore alignment: a superset of the
+    answer found from one open path, so that each candidate costs one separation check and the
+    repair stays near-linear however long the context is.
+
+    Dropping c from σ(T)'s context removes only the edge c -> T. If that closes every open path,
+    it closes the shortest one, p: either p uses c -> T, or a collider k of p stops being an
+    ancestor of Y_m. The second needs every directed route from k to Y_m to enter T through a
+    context edge, and c to be the only context node of T among k's descendants (another one
+    would keep a route). So the candidates are the context edges on p, and for each collider of
+    p the single context node below it, if there is exactly one.
+    """
+    graph = prepared.graph
+    context = {item.target: set(item.context or ()) for item in graph.interventions}
+    witness, _ = open_paths(graph, prepared.sources, prepared.targets, given=prepared.given,
+                            limit=1, prepared=prepared)
+    if not witness:  # the path search ran out of budget (see Certificate "none"): try all
+        return {(target, node) for target, reads in context.items() for node in reads}
+    nodes, arrows = witness[0]
+    candidates = set()
+    for (tail, head), arrow in zip(zip(nodes, nodes[1:]), arrows):
+        cause, effect = (tail, head) if arrow == "->" else (head, tail)
+        if arrow != "<->" and cause in context.get(effect, ()):
+            candidates.add((effect, cause))
+    colliders = [node for node, before, after in zip(nodes[1:-1], arrows, arrows[1:])
+                 if before != "<-" and after != "->"]
+    for collider in colliders:
+        below = directed_reach(graph, [collider], within=prepared.given_ancestors)
+        for target, reads in context.items():
+            found = reads & below
+            if len(found) == 1:
+                candidates.add((target, found.pop()))
+    return candidates

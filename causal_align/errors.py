@@ -9,7 +9,10 @@ The hierarchy::
           ├── CertificateError     a certificate does not prove its verdict
           ├── PicturesUnavailable  no Graphviz executable could draw the picture
           ├── InferenceTooLarge    exact inference would need too large a table
-          └── NaturalnessError     XE-naturalness cannot be computed from this source
+          ├── NaturalnessError     XE-naturalness cannot be computed from this source
+          ├── TransportError       the transport layer: no S-admissible set, bad samples, ...
+          └── EditorError          a refused request to the browser editor (E_EDIT_CONFLICT:
+                                   the file changed on disk; E_EDIT_TOKEN, E_EDIT_ACTION, ...)
 
 A :class:`Problem` has a stable ``code`` (``E_UNKNOWN_NODE``, ``E_CYCLE``, ...), a ``location``
 inside the YAML document (``edges[3]``, ``sigma[0].context``), the 1-based ``line`` when it came
@@ -171,3 +174,33 @@ class CertificateError(CausalAlignError):
 
 class PicturesUnavailable(CausalAlignError):
     """No Graphviz executable could be found or run; the text formats still work."""
+
+
+TRANSPORT_CODES = {
+    "E_TRANSPORT_ARGUMENT": "an argument names an unknown node, overlaps another, or is invalid",
+    "E_NOT_TRANSPORTABLE": "no S-admissible set can be measured, or the given Z is not one",
+    "E_TRANSPORT_SAMPLES": "a samples file is unreadable, lacks a column, or has unusable values",
+    "E_SENSITIVITY": "a model lacks what the bound or the attribution needs",
+    "E_LINEAR_MODEL": "a linear-Gaussian model or fit is invalid",
+}
+"""Every code, with what it means."""
+
+
+class TransportError(CausalAlignError):
+    """A problem found by the transport layer; ``code`` is stable (see :data:`TRANSPORT_CODES`)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        if code not in TRANSPORT_CODES:
+            raise ValueError(f"unknown transport error code {code!r}")
+        self.code = code
+        self.message = message
+        super().__init__(f"{message} [{code}]")
+
+
+class EditorError(CausalAlignError):
+    """A refused editor request; ``code`` is stable, ``message`` says what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(f"{message} [{code}]")

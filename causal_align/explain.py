@@ -217,6 +217,10 @@ class OpenPath:
     def explain(self) -> tuple[str, ...]:
         """One sentence per interior node, from the regime node towards Y_b; for a path with
         no interior node, one sentence about its single edge."""
+        if not self.junctions and self.sigma_edges:
+            return (f"{self} is a single edge, and only σ made it: the learned policy "
+                    f"{self.nodes[-1]} reads {self.nodes[0]} (its context), which no "
+                    f"conditioning can block; drop {self.nodes[0]} from the context",)
         if not self.junctions:
             return (f"{self} is a single edge: the regime changes {self.nodes[-1]}'s own "
                     "mechanism, which no conditioning can block",)

@@ -87,19 +87,24 @@ def _build_graph(text: str, source: str, default_name: str,
                  limits: Limits) -> Document:
     data, lines = read_yaml(text, source, limits)
     origin = Origin(source, lines)
-    spec = _validated(GraphFile, data, origin)
-    query = data.get("query") or {}  # the validated raw values keep "s" apart from "[s]"
-    graph = CausalGraph(
-        {name: node.label for name, node in spec.nodes.items()}, spec.edges,
-        regime=data["regime"], base=query.get("base"), mesa=query.get("mesa"),
-        query_regime=query.get("regime"),
-        sigma=[SoftIntervention(item.target, item.context) for item in spec.sigma],
-        name=spec.name or default_name, description=spec.description,
-        utility=data.get("utility"), decision=spec.decision,
-        unobserved=[name for name, node in spec.nodes.items() if not node.observed],
-        positions={name: node.position for name, node in spec.nodes.items()
-                   if node.position is not None}, origin=origin)
+    spec = validated(GraphFile, data, origin)
+    graph = CausalGraph(edges=spec.edges, origin=origin, **graph_arguments(spec, data, default_name))
     return graph, data, origin
+
+
+def graph_arguments(spec: GraphFile, data: dict[str, Any], default_name: str) -> dict[str, Any]:
+    """The keyword arguments of :class:`CausalGraph` (all but edges and origin) from a checked
+    file: the plain ``data`` keeps ``s`` apart from ``[s]``, which the spec does not."""
+    query = data.get("query") or {}
+    return {"nodes": {name: node.label for name, node in spec.nodes.items()},
+            "regime": data["regime"], "base": query.get("base"), "mesa": query.get("mesa"),
+            "query_regime": query.get("regime"),
+            "sigma": [SoftIntervention(item.target, item.context) for item in spec.sigma],
+            "name": spec.name or default_name, "description": spec.description,
+            "utility": data.get("utility"), "decision": spec.decision,
+            "unobserved": [name for name, node in spec.nodes.items() if not node.observed],
+            "positions": {name: node.position for name, node in spec.nodes.items()
+                          if node.position is not None}}
 
 
 def load_queries(path: str | Path, graph: CausalGraph, *,
@@ -118,7 +123,7 @@ def load_queries(path: str | Path, graph: CausalGraph, *,
     source = str(path)
     data, lines = read_yaml(read_text(Path(path), limits), source, limits)
     origin = Origin(source, lines)
-    spec = _validated(QueryFile, data, origin)
+    spec = validated(QueryFile, data, origin)
     problems = Problems(origin)
     queries = []
     for index, (item, raw) in enumerate(zip(spec.queries, data["queries"])):
@@ -152,7 +157,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _validated(model: type[Shape], data: dict[str, Any], origin: Origin) -> Shape:
+def validated(model: type[Shape], data: dict[str, Any], origin: Origin) -> Shape:
     """``data`` checked against ``model``; pydantic's errors rephrased with lines and fixes."""
     try:
         return model.model_validate(data)
@@ -181,10 +186,14 @@ def dump_graph(graph: CausalGraph) -> str:
         document["sigma"] = [{"target": item.target} if item.context is None else
                              {"target": item.target, "context": list(item.context)}
                              for item in graph.sigma]
-    if graph.base or graph.mesa:
-        query: dict[str, Any] = {"base": sorted(graph.base), "mesa": sorted(graph.mesa)}
-        if graph.query_regime != graph.regime:
-            query["regime"] = sorted(graph.query_regime)
+    query: dict[str, Any] = {}
+    if graph.base:
+        query["base"] = sorted(graph.base)
+    if graph.mesa:
+        query["mesa"] = sorted(graph.mesa)
+    if graph.query_regime != graph.regime:
+        query["regime"] = sorted(graph.query_regime)
+    if query:
         document["query"] = query
     if graph.utility:
         document["utility"] = list(graph.utility)

@@ -8,10 +8,12 @@ Examples
 >>> spec = GraphFile.model_validate({"nodes": {"s": "regime", "Y": None}, "edges": ["s -> Y"],
 ...                                  "regime": "s", "query": {"base": "Y"}})
 >>> spec.regime, spec.nodes["Y"].label, spec.query.mesa
-(['s'], '', [])
+(['s'], '', None)
 """
 
 from __future__ import annotations
+
+import re
 
 from typing import Annotated, Any
 
@@ -39,12 +41,24 @@ _ROW = TypeAdapter(list[float], config=ConfigDict(strict=True))
 _ROWS = TypeAdapter(dict[str, list[float]], config=ConfigDict(strict=True))
 
 
+_EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+\Z")
+
+
+def exponent_number(value: Any) -> Any:
+    """``1e-7`` as the number it spells: YAML 1.1 reads an exponent without a dot as text."""
+    return float(value) if isinstance(value, str) and _EXPONENT.match(value) else value
+
+
+def _numbers(row: Any) -> Any:
+    return [exponent_number(item) for item in row] if isinstance(row, list) else row
+
+
 def _table(value: Any) -> list[float] | dict[str, list[float]]:
     """One row (a list) for a variable given nothing, else a mapping from row keys to rows."""
     if isinstance(value, list):
-        return _ROW.validate_python(value)
+        return _ROW.validate_python(_numbers(value))
     if isinstance(value, dict):
-        return _ROWS.validate_python(value)
+        return _ROWS.validate_python({key: _numbers(row) for key, row in value.items()})
     raise PydanticCustomError("table_type", "expected a list of probabilities or a mapping from "
                               "row keys to lists of probabilities")
 
@@ -76,8 +90,8 @@ class SigmaSpec(_Strict):
 class QuerySpec(_Strict):
     """The default query: Y_b, Y_m and (optionally) which regime nodes to ask about."""
 
-    base: Names
-    mesa: Names = []
+    base: Names | None = None
+    mesa: Names | None = None
     regime: Names | None = None
 
 
@@ -103,7 +117,9 @@ class NodeTableSpec(_Strict):
     states: list[State]
     given: Names = []
     table: TableRows
-    utility: dict[str, float] | None = None
+    utility: Annotated[dict[str, float] | None, BeforeValidator(
+        lambda value: {key: exponent_number(item) for key, item in value.items()}
+        if isinstance(value, dict) else value)] = None
 
 
 class ModelSpec(_Strict):

@@ -35,7 +35,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from causal_align.errors import GraphSpecError, Problem, shown
 from causal_align.intervention import SigmaGraph
@@ -399,6 +399,91 @@ def minimal_separator(graph: SigmaGraph, sources: Collection[str], targets: Coll
     keep = candidates & (moral_reach(graph, sources, within=within, blocked=candidates)
                          | set(included))
     return keep & (moral_reach(graph, targets, within=within, blocked=keep) | set(included))
+
+
+def minimum_separator(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
+                      given: Collection[str] = (), allowed: Collection[str],
+                      costs: Mapping[str, float] | None = None) -> tuple[str, ...] | None:
+    """The cheapest Z ⊆ ``allowed`` with (sources ⊥ targets | given ∪ Z) in G_σ (each node
+    costs 1 unless ``costs`` says otherwise), or None when no such Z exists.
+
+    A *minimum* separator, not merely a minimal one: a minimum-cost vertex cut between sources
+    and targets in the moral graph of the ancestral set An(sources ∪ targets ∪ given), with
+    ``given`` removed and each ``A <-> B`` read as a latent parent of both (Lauritzen's
+    moralisation criterion). Nodes outside ``allowed`` cannot be cut. A node outside that
+    ancestral set never helps, so only allowed nodes inside it are candidates. Of the minimum
+    cuts, the one closest to the sources is returned. networkx's flow is imported when needed.
+
+    Examples
+    --------
+    >>> from causal_align.model import CausalGraph
+    >>> from causal_align.intervention import sigma_graph
+    >>> g = sigma_graph(CausalGraph.from_edges(
+    ...     ["s -> A", "s -> B", "A -> C", "B -> C", "C -> Y"], regime="s"))
+    >>> minimum_separator(g, {"s"}, {"Y"}, allowed={"A", "B", "C"})
+    ('C',)
+    >>> minimum_separator(g, {"s"}, {"Y"}, allowed={"A", "B", "C"}, costs={"C": 5.0})
+    ('A', 'B')
+    >>> minimum_separator(g, {"s"}, {"Y"}, allowed={"A"}) is None
+    True
+    """
+    check_sets(graph, sources, targets, given)
+    within = ancestors(graph, set(sources) | set(targets) | set(given))
+    usable = (set(allowed) & within) - set(sources) - set(targets) - set(given)
+    if not _separated(graph, sources, targets, set(given) | usable):
+        return None
+    if _separated(graph, sources, targets, given):
+        return ()
+    price = {node: float((costs or {}).get(node, 1.0)) for node in usable}
+    return _cheapest_cut(graph, within, set(sources), set(targets), set(given), price)
+
+
+def _cheapest_cut(graph: SigmaGraph, within: set[str], sources: set[str], targets: set[str],
+                  given: set[str], price: Mapping[str, float]) -> tuple[str, ...]:
+    """The minimum-cost vertex cut in the moral graph of ``within`` minus ``given``: each node
+    split into an inside and an outside half joined by an arc of its price (uncapped when it
+    cannot be cut), each moral edge two uncapped arcs. A latent parent ``<->A,B`` and a family
+    hub ``<family>v`` (names no node can have) can never be cut."""
+    import networkx as nx
+
+    # Each family (a node and its parents, latent ones included) is one clique of the moral
+    # graph; a hub joined to every member stands for it, so the flow graph stays linear in the
+    # diagram even for a node with thousands of parents. Hubs and latents are never cut.
+    links: list[tuple[str, str]] = []
+    virtual: set[str] = set()
+    for node in sorted(within):
+        family = list(graph.parents(node))
+        for spouse in graph.spouses(node):
+            if spouse in within:
+                family.append(f"<->{min(node, spouse)},{max(node, spouse)}")
+                virtual.add(family[-1])
+        if family:
+            hub = f"<family>{node}"
+            virtual.add(hub)
+            links += [(hub, member) for member in (node, *family)]
+    ends = sources | targets
+
+    def half(node: str, side: str) -> tuple[str, str]:
+        return (node, "") if node in ends else (node, side)
+
+    flow: nx.DiGraph[tuple[str, str]] = nx.DiGraph()
+    for node in sorted((within | virtual) - ends - given):
+        if node in price:
+            flow.add_edge(half(node, "in"), half(node, "out"), capacity=price[node])
+        else:
+            flow.add_edge(half(node, "in"), half(node, "out"))
+    for first, second in links:
+        if first not in given and second not in given:
+            flow.add_edge(half(first, "out"), half(second, "in"))
+            flow.add_edge(half(second, "out"), half(first, "in"))
+    source, sink = ("", "source"), ("", "sink")
+    for node in sources:
+        flow.add_edge(source, (node, ""))
+    for node in targets:
+        flow.add_edge((node, ""), sink)
+    _, (near, _) = nx.minimum_cut(flow, source, sink)
+    return tuple(sorted(node for node in price
+                        if (node, "in") in near and (node, "out") not in near))
 
 
 def directed_reach(graph: SigmaGraph, sources: Iterable[str], *,

@@ -54,6 +54,13 @@ class Problems:
             return
         self.found.append(Problem(code, message, location, self._line(location), self.origin.source))
 
+    def absorb(self, error: GraphSpecError) -> None:
+        """Take over the problems of ``error`` (kept up to the cap) and its count of ``more``,
+        so that nothing found is lost from the total."""
+        room = max(0, MAX_PROBLEMS - len(self.found))
+        self.found.extend(error.problems[:room])
+        self.more += len(error.problems) - min(room, len(error.problems)) + error.more
+
     def suggest(self, name: str, known: Collection[str], otherwise: str = DECLARE) -> str:
         """A fix for an unknown node name: the closest known name (case first), or ``otherwise``.
         """
@@ -75,7 +82,8 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.found:
             self.found.sort(key=lambda problem: problem.line or 0)
-            raise GraphSpecError(self.found, more=self.more)
+            kept = self.found[:MAX_PROBLEMS]  # a caller may have extended found directly
+            raise GraphSpecError(kept, more=self.more + len(self.found) - len(kept))
 
 
 def suggest(name: str, known: Collection[str], otherwise: str = DECLARE) -> str:
@@ -191,7 +199,7 @@ def check_graph(
     regime_names = check_regime(regime, known, prepared[0], prepared[2], problems)
     check_sigma(sigma, known, regime_names, prepared[0].__getitem__, prepared[1].__getitem__,
                 problems, "sigma")
-    check_query(base or (), mesa or (), query_regime, known, regime_names, problems,
+    check_query(base, mesa, query_regime, known, regime_names, problems,
                 require_base=base is not None, where="query.")
     check_roles(roles or Roles(), known, regime_names, problems)
     problems.raise_if_any()
@@ -338,7 +346,7 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: Collection[str], regim
                      "a consequence of its own decision)")
 
 
-def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
+def check_query(base: str | Iterable[str] | None, mesa: str | Iterable[str] | None,
                 regime: str | Iterable[str] | None, known: Collection[str],
                 declared: frozenset[str],
                 problems: Problems, *, require_base: bool, where: str,
@@ -349,8 +357,14 @@ def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
     the fix offered for an unknown name with no close match.
     """
     sets: dict[str, set[str]] = {}
-    named = {role: names_at(value, f"{where}{role}") for role, value in
-             (("base", base), ("mesa", mesa), ("regime", regime)) if value is not None}
+    values = {"base": base, "mesa": mesa, "regime": regime}
+    for role, value in values.items():
+        if value == "":  # one rule everywhere: None (or no key) is the default, [] is none
+            problems.add("E_TYPE", f"{where}{role}", f"'' is not a node name (write [] for no "
+                         f"{role} node, or leave {role} out for the default)")
+            values[role] = None
+    named = {role: names_at(value, f"{where}{role}") for role, value in values.items()
+             if value is not None}
     if "regime" in named and not named["regime"]:
         problems.add("E_EMPTY_SET", f"{where}regime", "no regime node to ask about (name some of: "
                      f"{', '.join(sorted(declared))}, or leave it out to ask about all of them)")
@@ -366,7 +380,7 @@ def check_query(base: str | Iterable[str], mesa: str | Iterable[str],
                              f"node (declared: {', '.join(sorted(declared))})")
             else:
                 sets[role].add(node)
-    if require_base and not named.get("base"):
+    if require_base and not named.get("base") and base != "":
         problems.add("E_EMPTY_SET", f"{where}base", "no base objective Y_b (give query.base in the "
                      "file, base= in Python or --base on the command line)")
     base_set, mesa_set = sets.get("base", set()), sets.get("mesa", set())

@@ -118,3 +118,16 @@ def test_many_colliders_with_long_descents_cost_memory_linear_in_the_graph() -> 
     assert path.junctions[1].descent_hops == len(spine) - 25
     assert text.count("… -> Y_m") == len(colliders)
     assert peak < 24 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_a_regime_edge_made_by_the_policys_context_says_so() -> None:
+    graph = CausalGraph.from_edges(["Y_m -> Y_b"], nodes=["s"], regime="s", base="Y_b",
+                                   mesa="Y_m")
+    reads_s = check_inner_alignment(graph, sigma=[SoftIntervention("Y_b", ["s"])])
+    assert reads_s.open_paths[0].explain() == (
+        "s -> Y_b is a single edge, and only σ made it: the learned policy Y_b reads s (its "
+        "context), which no conditioning can block; drop s from the context",)
+    shifted = CausalGraph.from_edges(["s -> Y_b", "Y_m -> Y_b"], regime="s", base="Y_b",
+                                     mesa="Y_m")
+    assert "the regime changes Y_b's own mechanism" in \
+        check_inner_alignment(shifted).open_paths[0].explain()[0]

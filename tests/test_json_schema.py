@@ -138,7 +138,7 @@ nodes: {s: regime, X: 3, Y: {label: outcome, colour: red}}
 egdes: [s -> X]
 regime: [s, 1]
 sigma: [{context: [X]}]
-query: {base: Y, mesa: null}
+query: {base: Y, mesa: [1]}
 """)
     found = sorted((".".join(map(str, error.absolute_path)), error.validator)
                    for error in validator("graph.schema.json").iter_errors(document))
@@ -147,7 +147,7 @@ query: {base: Y, mesa: null}
         ("", "required"),  # edges
         ("nodes.X", "anyOf"),  # a number, not a label
         ("nodes.Y", "anyOf"),  # colour is not a key of a node
-        ("query", "anyOf"),  # mesa: null
+        ("query", "anyOf"),  # mesa: not names
         ("regime", "anyOf"),
         ("sigma.0", "required"),  # target
     ]

@@ -366,3 +366,31 @@ def test_mapping_keys_are_read_as_written() -> None:
     graph = parse_graph("nodes: {s: regime, no: a node called no}\nedges: [s -> no]\nregime: s")
     assert graph.nodes == ("s", "no")
     assert graph.children("s") == ("no",)
+
+
+@pytest.mark.parametrize("graph", [
+    CausalGraph.from_edges(["s -> A", "A -> M"], regime="s", mesa="M"),
+    CausalGraph.from_edges(["s -> A", "t -> A"], regime=["s", "t"], query_regime="s"),
+    CausalGraph.from_edges(["s -> A", "A -> B"], regime="s", base="B"),
+], ids=["mesa-without-base", "regime-without-base-or-mesa", "base-only"])
+def test_every_graph_python_accepts_dumps_to_a_file_that_loads_back_equal(
+        graph: CausalGraph) -> None:
+    assert parse_graph(dump_graph(graph)) == graph
+
+
+@pytest.mark.parametrize("key", ["base", "mesa", "regime"])
+def test_an_empty_string_is_never_a_set_of_nodes(key: str) -> None:
+    """One rule for every key: null (or no key) is the default, [] is the empty set, and ''
+    is refused, in a file and in Python alike."""
+    with pytest.raises(GraphSpecError) as in_file:
+        parse_graph(f"nodes: {{s: r, A: a, B: b}}\nedges: [s -> A]\nregime: s\n"
+                    f"query: {{base: B, {key}: ''}}\n" if key != "base" else
+                    "nodes: {s: r, A: a, B: b}\nedges: [s -> A]\nregime: s\nquery: {base: ''}\n")
+    assert [(p.code, p.location) for p in in_file.value.problems] == [("E_TYPE", f"query.{key}")]
+    arguments = {"base": "B", "regime": "s"} | {"mesa" if key == "mesa" else
+                                                "query_regime" if key == "regime" else "base": ""}
+    with pytest.raises(GraphSpecError, match="'' is not a node name"):
+        CausalGraph.from_edges(["s -> A"], nodes=["B"], **arguments)  # type: ignore[arg-type]
+    nulls = parse_graph("nodes: {s: r, A: a, B: b}\nedges: [s -> A]\nregime: s\n"
+                        "query: {base: B, mesa: null, regime: null}\n")
+    assert (nulls.mesa, nulls.query_regime) == (frozenset(), frozenset({"s"}))

@@ -507,3 +507,40 @@ def test_the_model_section_does_not_change_the_graph() -> None:
             load_graph(namesake))
         assert ours.aligned == theirs.aligned
         assert [str(p) for p in ours.open_paths] == [str(p) for p in theirs.open_paths]
+
+
+# numbers as people write them ------------------------------------------------------------------
+
+
+SMALL = """\
+nodes: {s: regime, Y: outcome}
+edges: [s -> Y]
+regime: s
+model:
+  nodes:
+    Y:
+      states: [a, b, c]
+      given: [s]
+      table:
+        train: TRAIN
+        deploy: [1e-7, 0.5, 0.4999999]
+"""
+
+
+def test_exponents_without_a_dot_and_rounded_thirds_are_read() -> None:
+    model = parse_model(SMALL.replace("TRAIN", "[0.333333, 0.333333, 0.333333]"))
+    rows = model.tables["Y"].probabilities
+    assert np.allclose(rows.sum(axis=-1), 1, rtol=0, atol=1e-15)
+    assert rows[1, 0] == pytest.approx(1e-7)
+    assert rows[0, 0] == pytest.approx(1 / 3, abs=1e-12)  # divided by its sum
+
+
+def test_a_row_further_off_than_rounding_is_still_refused() -> None:
+    with pytest.raises(GraphSpecError, match=r"row 'train' of 'Y' sums to 0\.999, not 1"):
+        parse_model(SMALL.replace("TRAIN", "[0.333, 0.333, 0.333]"))
+
+
+def test_two_spellings_of_one_number_are_not_two_states() -> None:
+    text = SMALL.replace("[a, b, c]", "[1, 1.0, 2]").replace("TRAIN", "[0.2, 0.3, 0.5]")
+    with pytest.raises(GraphSpecError, match=r"'1' and '1\.0' are the same number written twice"):
+        parse_model(text)

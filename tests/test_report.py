@@ -90,10 +90,11 @@ def test_golden_files_match_the_graphs_exactly() -> None:
         for graph in GRAPHS:
             for format in GOLDEN_FORMATS:
                 _write(_golden(graph, format), render(_result(graph), format) + "\n")
-        for orphan in GOLDEN.iterdir():
+        for orphan in (path for path in GOLDEN.iterdir() if path.is_file()):
             if orphan.name not in expected:
                 orphan.unlink()
-    found = {path.name for path in GOLDEN.iterdir()} if GOLDEN.is_dir() else set()
+    found = ({path.name for path in GOLDEN.iterdir() if path.is_file()} if GOLDEN.is_dir()
+             else set())
     assert sorted(expected - found) == [], "golden files missing"
     assert sorted(found - expected) == [], "orphaned golden files (no graphs/<stem>.yaml)"
 

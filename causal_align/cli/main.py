@@ -4,7 +4,10 @@ Exit codes: ``check`` returns 0 when aligned, 1 when not aligned; every command 
 input (an invalid file, an unknown node, a bad option), after listing every problem on stderr.
 ``check`` and ``validate`` are in :mod:`causal_align.cli.check`; the commands that compute
 numbers (``gap``, ``sweep``, ``simulate``, ``test-data``, ``naturalness``) in
-:mod:`causal_align.cli.quantities`.
+:mod:`causal_align.cli.quantities`; ``transport``, ``sigma-rule`` and ``sensitivity`` in
+:mod:`causal_align.cli.transport`; ``incentives`` and ``tradeoffs`` in
+:mod:`causal_align.cli.incentives`; ``uncertain``, ``candidates`` and ``learn`` in
+:mod:`causal_align.cli.uncertainty`; ``edit`` (the browser editor) in :mod:`causal_align.cli.edit`.
 
 Examples
 --------
@@ -22,7 +25,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from causal_align.cli import check, quantities
+from causal_align.cli import check, edit, incentives, quantities, transport, uncertainty
 from causal_align.cli.options import limit_options
 
 
@@ -32,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
         prog="causal-align",
         description="Check inner alignment: is (Y_b ⊥ s | Y_m) by d-separation in G_σ?")
     commands = top.add_subparsers(dest="command", required=True)
-    for family in (check, quantities):
+    for family in (check, quantities, transport, incentives, uncertainty, edit):
         for command in family.add_commands(commands):
             limit_options(command)
     return top

@@ -393,7 +393,46 @@ def _states_problem(states: Sequence[str]) -> str | None:
         if state in seen:
             return f"{shown(state)} appears twice (states are unique)"
         seen.add(state)
+    numbers: dict[float, str] = {}
+    for state in states:
+        value = _as_number(state)
+        if value is not None and value in numbers:
+            return (f"{shown(numbers[value])} and {shown(state)} are the same number written "
+                    "twice (name each state once)")
+        if value is not None:
+            numbers[value] = state
     return None
+
+
+ROUNDING = 1e-4
+"""Rows written in a file may sum to 1 within this (thirds written as 0.3333): they are divided
+by their sum. Rows further off are refused (``E_MODEL_ROW_SUM``)."""
+
+
+def renormalised(probabilities: Array) -> Array:
+    """Rows of non-negative numbers summing to 1 within :data:`ROUNDING`, divided by their sum;
+    other rows left as they are, for the checks to report.
+
+    Examples
+    --------
+    >>> renormalised(np.array([[0.333333, 0.333333, 0.333333], [0.5, 0.6, 0.0]])).sum(axis=-1)
+    array([1. , 1.1])
+    """
+    with np.errstate(invalid="ignore"):
+        sums = probabilities.sum(axis=-1, keepdims=True)
+        off = np.abs(sums - 1)  # rows already within TOLERANCE keep their exact numbers
+        rounded = ((off > TOLERANCE) & (off <= ROUNDING)
+                   & (probabilities >= 0).all(axis=-1, keepdims=True))
+    return np.where(rounded, probabilities / np.where(rounded, sums, 1), probabilities)
+
+
+def _as_number(text: str) -> float | None:
+    """The number ``text`` spells (``1``, ``1.0``, ``1e0``), or None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _check_latent_name(name: str, graph: CausalGraph, places: _Places,
@@ -712,7 +751,7 @@ class _DocumentReader:
         probabilities = np.empty((*map(len, axes), len(states)))  # every row is read: small
         for combination, row in read.items():
             probabilities[combination] = row
-        return Table(name, given, probabilities)
+        return Table(name, given, renormalised(probabilities))
 
     def _rows(self, name: str, given: tuple[str, ...], axes: list[tuple[str, ...]], rows: Any,
               place: str) -> dict[tuple[int, ...], list[float]]:

@@ -1,0 +1,545 @@
+"""Structural edits of a graph file that keep its comments, key order and layout.
+
+The editor's picture changes the YAML *document*, never a regenerated one: the file is read
+with ruamel.yaml's round-trip loader, an action changes only the keys it is about, and the
+document is written back with every comment and the key order in place. Whether the result is
+a valid graph is for the loader to say (:mod:`causal_align.editor.validation`).
+
+Node positions and observability live in the node's mapping, beside its label::
+
+    nodes:
+      X:
+        label: the cause
+        position: [120, 40]
+        observed: false
+
+Examples
+--------
+>>> document = load_document("# my graph\\nnodes:\\n  s: regime  # the switch\\nedges: []\\n"
+...                          "regime: s\\n")
+>>> apply_action(document, {"op": "add_node", "name": "X", "position": [10, 20]})
+>>> apply_action(document, {"op": "connect", "tail": "s", "head": "X"})
+>>> print(dump_document(document), end="")
+# my graph
+nodes:
+  s: regime  # the switch
+  X:
+    position: [10, 20]
+edges:
+  - s -> X
+regime: s
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from causal_align.errors import EditorError
+from causal_align.errors import shown
+from causal_align.model import Edge
+
+ROLES = ("regime", "base", "mesa", "sigma", "observed")
+"""The roles an action can switch on and off for a node."""
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap the user's long labels
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def skeleton(name: str) -> str:
+    """The text of a new, empty diagram (valid YAML; the loader asks for a regime node)."""
+    shown_name = name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name) else json.dumps(name)
+    return f"name: {shown_name}\nnodes: {{}}\nedges: []\nregime: []\n"
+
+
+def load_document(text: str) -> CommentedMap:
+    """The round-trip document of ``text``.
+
+    Raises
+    ------
+    EditorError
+        ``E_EDIT_TEXT`` when the text is not YAML or not a mapping at the top: the picture
+        cannot edit it until the text pane fixes it.
+    """
+    try:
+        document = _yaml().load(text)
+    except YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise EditorError("E_EDIT_TEXT", f"the text is not valid YAML{where}: fix it in the text "
+                          "pane first") from error
+    if document is None:
+        document = CommentedMap()
+    if not isinstance(document, CommentedMap):
+        raise EditorError("E_EDIT_TEXT", "the text is not a mapping of keys (nodes:, edges:, "
+                          "regime:): fix it in the text pane first")
+    for key, empty in (("nodes", CommentedMap), ("edges", CommentedSeq)):
+        if document.get(key) is None:
+            document[key] = empty()
+        if not isinstance(document[key], empty):
+            raise EditorError("E_EDIT_TEXT", f"{key}: is not a "
+                              f"{'mapping' if key == 'nodes' else 'list'}: fix it in the text "
+                              "pane first")
+    return document
+
+
+def dump_document(document: CommentedMap) -> str:
+    """The document as text; ``load_document`` then ``dump_document`` keeps a file unchanged."""
+    stream = io.StringIO()
+    _yaml().dump(document, stream)
+    return stream.getvalue()
+
+
+def touched(action: Mapping[str, Any]) -> frozenset[str] | None:
+    """The top-level keys ``action`` may change; ``None`` when it may change any (renames and
+    deletions reach every section)."""
+    op, role = action.get("op"), action.get("role")
+    if op in ("add_node", "set_label", "move") or (op == "set_role" and role == "observed"):
+        return frozenset({"nodes"})
+    if op in ("connect", "disconnect"):
+        return frozenset({"edges"})
+    if op == "set_context" or (op == "set_role" and role == "sigma"):
+        return frozenset({"sigma"})
+    if op == "set_role" and role == "regime":
+        return frozenset({"regime"})
+    if op == "set_role" and role in ("base", "mesa"):
+        return frozenset({"query"})
+    return None
+
+
+class Sections:
+    """The document's text, one top-level section at a time, each kept until it changes.
+
+    Dumping a 2,000-node document takes a quarter of a second; an edit changes one section
+    (``nodes:`` or ``edges:``, most often), so only that one is dumped again. Comments between
+    two sections belong to the first (ruamel attaches them to its last item), the file's opening
+    comments to the first section, so the sections joined are the whole dump; the session
+    checks that on every document it loads and falls back to whole dumps if not.
+
+    Examples
+    --------
+    >>> document = load_document("# top\\nnodes: {s: a}  # the nodes\\nedges: []\\nregime: s\\n")
+    >>> sections = Sections()
+    >>> sections.dump(document, None) == dump_document(document)
+    True
+    >>> apply_action(document, {"op": "connect", "tail": "s", "head": "s"})
+    >>> sections.dump(document, frozenset({"edges"})) == dump_document(document)
+    True
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[Any, tuple[bool, str]] = {}
+
+    def dump(self, document: CommentedMap, changed: frozenset[str] | None) -> str:
+        """The document's text; ``changed`` names the sections that may differ from the last
+        call (``None``: all)."""
+        out = []
+        for index, key in enumerate(document):
+            first = index == 0
+            cached = self.parts.get(key)
+            if (changed is not None and cached is not None and cached[0] == first
+                    and key not in changed):
+                out.append(cached[1])
+                continue
+            part = CommentedMap()
+            part[key] = document[key]
+            if key in document.ca.items:
+                part.ca.items[key] = document.ca.items[key]
+            if first and document.ca.comment:
+                part.ca.comment = document.ca.comment
+            text = dump_document(part)
+            self.parts[key] = (first, text)
+            out.append(text)
+        for key in set(self.parts) - set(document):
+            del self.parts[key]
+        return "".join(out)
+
+
+def node_extras(document: CommentedMap) -> dict[str, dict[str, Any]]:
+    """Each node's ``position`` (``[x, y]`` floats) and ``observed`` flag, where written."""
+    extras: dict[str, dict[str, Any]] = {}
+    for name, value in document["nodes"].items():
+        if not isinstance(value, Mapping):
+            continue
+        found: dict[str, Any] = {}
+        position = value.get("position")
+        if (isinstance(position, list) and len(position) == 2
+                and all(_is_number(item) for item in position)):
+            found["position"] = [float(item) for item in position]
+        if value.get("observed") is False:
+            found["observed"] = False
+        if found:
+            extras[str(name)] = found
+    return extras
+
+
+def _is_number(value: object) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def apply_action(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    """Change ``document`` in place as ``action`` says.
+
+    Actions (``op`` and its fields): ``add_node`` (name, label?, position?), ``rename_node``
+    (node, to), ``set_label`` (node, label), ``delete_node`` (node), ``move`` (positions:
+    {node: [x, y]}), ``connect``/``disconnect`` (tail, head, bidirected?), ``set_role`` (node,
+    role in :data:`ROLES`, on), ``set_context`` (target, context: list of names or null for
+    "the target's parents").
+
+    Raises
+    ------
+    EditorError
+        ``E_EDIT_ACTION`` for a malformed action or one about a node that is not there.
+    """
+    op = action.get("op")
+    handler = _ACTIONS.get(op) if isinstance(op, str) else None
+    if handler is None:
+        raise EditorError("E_EDIT_ACTION", f"unknown action {shown(op)} (expected one of: "
+                          f"{', '.join(sorted(_ACTIONS))})")
+    handler(document, action)
+
+
+def _text(action: Mapping[str, Any], key: str) -> str:
+    value = action.get(key)
+    if not isinstance(value, str):
+        raise EditorError("E_EDIT_ACTION", f"action {action.get('op')!r} needs {key!r} as text, "
+                          f"found {shown(value)}")
+    return value
+
+
+def _node(document: CommentedMap, action: Mapping[str, Any], key: str = "node") -> str:
+    name = _text(action, key)
+    if name not in document["nodes"]:
+        raise EditorError("E_EDIT_ACTION", f"there is no node {shown(name)}")
+    return name
+
+
+def _position(value: object) -> CommentedSeq:
+    if not (isinstance(value, (list, tuple)) and len(value) == 2
+            and all(_is_number(item) for item in value)):
+        raise EditorError("E_EDIT_ACTION", f"a position is [x, y] with two finite numbers, "
+                          f"found {shown(value)}")
+    pair = CommentedSeq([round(float(item)) for item in value])
+    pair.fa.set_flow_style()
+    return pair
+
+
+def _node_mapping(document: CommentedMap, name: str) -> CommentedMap:
+    """The node's value as a mapping (a label string becomes ``label:``), kept in place."""
+    nodes = document["nodes"]
+    value = nodes[name]
+    if isinstance(value, CommentedMap):
+        return value
+    mapping = CommentedMap()
+    if isinstance(value, str) and value:
+        mapping["label"] = value
+    mapping.fa.set_block_style()
+    nodes[name] = mapping
+    return mapping
+
+
+def _simplify(document: CommentedMap, name: str) -> None:
+    """A node mapping left with only a label becomes the label again."""
+    value = document["nodes"][name]
+    if isinstance(value, CommentedMap) and set(value) <= {"label"} and not value.ca.items:
+        document["nodes"][name] = value.get("label") or None
+
+
+def _block(mapping: CommentedMap) -> None:
+    if not mapping:
+        mapping.fa.set_block_style()
+
+
+def _add_node(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    name = _text(action, "name")
+    nodes = document["nodes"]
+    if name in nodes:
+        raise DuplicateNode(name)
+    label = action.get("label") or None
+    if label is not None and not isinstance(label, str):
+        raise EditorError("E_EDIT_ACTION", f"a label is text, found {shown(label)}")
+    _block(nodes)
+    nodes[name] = label
+    if action.get("position") is not None:
+        _node_mapping(document, name)["position"] = _position(action["position"])
+
+
+class DuplicateNode(EditorError):
+    """A node added or renamed to a name already declared; the session words it as the loader
+    would."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__("E_EDIT_ACTION", f"node {shown(name)} exists already")
+
+
+def _rename_node(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    old, new = _node(document, action), _text(action, "to")
+    if new == old:
+        return
+    nodes = document["nodes"]
+    if new in nodes:
+        raise DuplicateNode(new)
+    index = list(nodes).index(old)
+    comment = nodes.ca.items.pop(old, None)
+    value = nodes.pop(old)
+    nodes.insert(index, new, value)
+    if comment is not None:
+        nodes.ca.items[new] = comment
+    _rewrite_names(document, {old: new}.get)
+
+
+def _rewrite_names(document: CommentedMap, rename: Callable[[str], str | None]) -> None:
+    """Rename (``rename(name)`` is the new name, or ``None`` for "keep") or, with
+    :func:`_drop`, remove a node everywhere it is named."""
+    edges = document["edges"]
+    for index in range(len(edges) - 1, -1, -1):
+        edge = Edge.parse(edges[index]) if isinstance(edges[index], str) else None
+        if edge is None:
+            continue
+        tail, head = rename(edge.tail), rename(edge.head)
+        if tail == "" or head == "":
+            del edges[index]
+        elif tail or head:
+            edges[index] = str(Edge(tail or edge.tail, head or edge.head, edge.bidirected))
+    _rewrite_list(document, "regime", rename)
+    sigma = document.get("sigma")
+    if isinstance(sigma, list):
+        for index in range(len(sigma) - 1, -1, -1):
+            item = sigma[index]
+            if not isinstance(item, CommentedMap):
+                continue
+            target = item.get("target")
+            if isinstance(target, str) and rename(target) == "":
+                del sigma[index]
+                continue
+            if isinstance(target, str) and rename(target):
+                item["target"] = rename(target)
+            _rewrite_list(item, "context", rename)
+    query = document.get("query")
+    if isinstance(query, Mapping):
+        for key in ("base", "mesa", "regime"):
+            _rewrite_list(query, key, rename)
+    model = document.get("model")
+    if isinstance(model, Mapping):
+        _rewrite_model(model, rename)
+
+
+def _rewrite_model(model: Mapping[str, Any], rename: Callable[[str], str | None]) -> None:
+    """Renames reach the ``model:`` section's keys and ``given``/``children`` lists (deleting a
+    node leaves its tables for the user: they hold numbers the editor cannot invent)."""
+    for section in ("regime", "latents", "nodes"):
+        mapping = model.get(section)
+        if not isinstance(mapping, CommentedMap):
+            continue
+        for key in list(mapping):
+            new = rename(key) if isinstance(key, str) else None
+            if new:
+                index = list(mapping).index(key)
+                comment = mapping.ca.items.pop(key, None)
+                mapping.insert(index, new, mapping.pop(key))
+                if comment is not None:
+                    mapping.ca.items[new] = comment
+        for value in mapping.values():
+            if isinstance(value, CommentedMap):
+                for key in ("given", "children"):
+                    if isinstance(value.get(key), list | str):
+                        _rewrite_list(value, key, lambda name: rename(name) or None)
+
+
+def _rewrite_list(container: Any, key: str, rename: Callable[[str], str | None]) -> None:
+    value = container.get(key)
+    if isinstance(value, str):
+        new = rename(value)
+        if new == "":
+            container[key] = _flow([])
+        elif new:
+            container[key] = new
+    elif isinstance(value, list):
+        for index in range(len(value) - 1, -1, -1):
+            item = value[index]
+            new = rename(item) if isinstance(item, str) else None
+            if new == "":
+                del value[index]
+            elif new:
+                value[index] = new
+
+
+def _flow(names: list[str]) -> CommentedSeq:
+    sequence = CommentedSeq(names)
+    sequence.fa.set_flow_style()
+    return sequence
+
+
+def _set_label(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    name = _node(document, action)
+    label = _text(action, "label")
+    value = document["nodes"][name]
+    if isinstance(value, CommentedMap):
+        if label:
+            value["label"] = label
+        else:
+            value.pop("label", None)
+    else:
+        document["nodes"][name] = label or None
+
+
+def _delete_node(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    name = _node(document, action)
+    document["nodes"].ca.items.pop(name, None)
+    del document["nodes"][name]
+    _rewrite_names(document, lambda node: "" if node == name else None)
+    query = document.get("query")
+    if isinstance(query, Mapping) and not _names(query, "base") and not _names(query, "mesa"):
+        del document["query"]  # nothing asked any more: the file has no default query
+
+
+def _move(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    positions = action.get("positions")
+    if not isinstance(positions, Mapping):
+        raise EditorError("E_EDIT_ACTION", "action 'move' needs positions: {node: [x, y]}")
+    for name, where in positions.items():
+        if name not in document["nodes"]:
+            raise EditorError("E_EDIT_ACTION", f"there is no node {shown(name)}")
+        _node_mapping(document, name)["position"] = _position(where)
+
+
+def _edge(action: Mapping[str, Any]) -> Edge:
+    tail, head = _text(action, "tail"), _text(action, "head")
+    bidirected = action.get("bidirected", False)
+    if not isinstance(bidirected, bool):
+        raise EditorError("E_EDIT_ACTION", f"bidirected is true or false, found {shown(bidirected)}")
+    return Edge(tail, head, bidirected)
+
+
+def _connect(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    document["edges"].fa.set_block_style()
+    document["edges"].append(str(_edge(action)))
+
+
+def _disconnect(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    wanted = _edge(action).key()
+    edges = document["edges"]
+    for index, item in enumerate(edges):
+        edge = Edge.parse(item) if isinstance(item, str) else None
+        if edge is not None and edge.key() == wanted:
+            del edges[index]
+            return
+    raise EditorError("E_EDIT_ACTION", f"there is no edge {str(_edge(action))!r}")
+
+
+def _names(container: Mapping[str, Any], key: str) -> list[str]:
+    value = container.get(key)
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _set_names(container: Any, key: str, names: list[str]) -> None:
+    """Write one name as a plain scalar when the file did, else a flow list."""
+    if len(names) == 1 and isinstance(container.get(key), str):
+        container[key] = names[0]
+    elif isinstance(container.get(key), CommentedSeq):
+        sequence = container[key]
+        sequence[:] = names
+    else:
+        container[key] = names[0] if len(names) == 1 and key != "context" else _flow(names)
+
+
+def _set_role(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    name = _node(document, action)
+    role, on = action.get("role"), action.get("on")
+    if role not in ROLES or not isinstance(on, bool):
+        raise EditorError("E_EDIT_ACTION", f"set_role needs role (one of: {', '.join(ROLES)}) and "
+                          f"on (true or false), found {shown(role)} and {shown(on)}")
+    if role == "observed":
+        mapping = _node_mapping(document, name)
+        if on:
+            mapping.pop("observed", None)
+        else:
+            mapping["observed"] = False
+        _simplify(document, name)
+    elif role == "sigma":
+        _set_sigma(document, name, on)
+    elif role == "regime":
+        _toggle(document, "regime", name, on)
+    else:
+        query = document.get("query")
+        if not isinstance(query, CommentedMap):
+            if not on:
+                return
+            query = document["query"] = CommentedMap()
+        _toggle(query, str(role), name, on)
+        if not _names(query, "base") and not _names(query, "mesa"):
+            del document["query"]
+        elif not _names(query, "mesa") and "mesa" in query and not on:
+            del query["mesa"]
+
+
+def _toggle(container: Any, key: str, name: str, on: bool) -> None:
+    names = _names(container, key)
+    if on and name not in names:
+        names.append(name)
+    elif not on and name in names:
+        names.remove(name)
+    else:
+        return
+    _set_names(container, key, names)
+
+
+def _sigma_items(document: CommentedMap) -> CommentedSeq:
+    sigma = document.get("sigma")
+    if not isinstance(sigma, CommentedSeq):
+        sigma = document["sigma"] = CommentedSeq()
+    return sigma
+
+
+def _set_sigma(document: CommentedMap, target: str, on: bool) -> None:
+    sigma = _sigma_items(document)
+    found = [index for index, item in enumerate(sigma)
+             if isinstance(item, Mapping) and item.get("target") == target]
+    if on and not found:
+        sigma.fa.set_block_style()
+        sigma.append(CommentedMap([("target", target)]))
+    elif not on:
+        for index in reversed(found):
+            del sigma[index]
+    if not sigma:
+        del document["sigma"]
+
+
+def _set_context(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    target = _node(document, action, "target")
+    context = action.get("context")
+    if context is not None and not (isinstance(context, list)
+                                    and all(isinstance(item, str) for item in context)):
+        raise EditorError("E_EDIT_ACTION", f"a context is a list of node names or null (the "
+                          f"target's parents), found {shown(context)}")
+    _set_sigma(document, target, True)
+    for item in document["sigma"]:
+        if isinstance(item, CommentedMap) and item.get("target") == target:
+            if context is None:
+                item.pop("context", None)
+            else:
+                _set_names(item, "context", list(context))
+
+
+_ACTIONS: dict[str, Callable[[CommentedMap, Mapping[str, Any]], None]] = {
+    "add_node": _add_node, "rename_node": _rename_node, "set_label": _set_label,
+    "delete_node": _delete_node, "move": _move, "connect": _connect, "disconnect": _disconnect,
+    "set_role": _set_role, "set_context": _set_context,
+}
