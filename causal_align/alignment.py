@@ -29,7 +29,7 @@ from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention, as_names
 from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
-                                     minimum_separator, open_paths)
+                                     minimum_separator, open_paths, prepare)
 from causal_align.validate import Problems, check_query
 
 
@@ -200,11 +200,11 @@ def check_inner_alignment(
     try:
         g_sigma = sigma_graph(graph, sigma)
     except GraphSpecError as error:
-        problems.found.extend(error.problems)
+        problems.absorb(error)
     problems.raise_if_any()
     sources = frozenset(as_names(query_regime))
     targets, given = frozenset(as_names(query_base)), frozenset(as_names(query_mesa))
-    prepared = Prepared(g_sigma, sources, targets, given)
+    prepared = prepare(g_sigma, sources, targets, given)
     reached = prepared.reachable(stop_at_target=True)  # complete when aligned
     aligned = all(node not in targets for node, _ in reached)
     raw_paths, truncated = ([], False) if aligned else open_paths(

@@ -11,8 +11,9 @@ The hierarchy::
           ├── InferenceTooLarge    exact inference would need too large a table
           ├── NaturalnessError     XE-naturalness cannot be computed from this source
           ├── TransportError       the transport layer: no S-admissible set, bad samples, ...
-          └── EditorError          a refused request to the browser editor (E_EDIT_CONFLICT:
-                                   the file changed on disk; E_EDIT_TOKEN, E_EDIT_ACTION, ...)
+          ├── EditorError          a refused request to the browser editor (E_EDIT_CONFLICT:
+          │                        the file changed on disk; E_EDIT_TOKEN, E_EDIT_ACTION, ...)
+          └── FastEngineUnavailable  the compiled engine was asked for without numba
 
 A :class:`Problem` has a stable ``code`` (``E_UNKNOWN_NODE``, ``E_CYCLE``, ...), a ``location``
 inside the YAML document (``edges[3]``, ``sigma[0].context``), the 1-based ``line`` when it came
@@ -204,3 +205,13 @@ class EditorError(CausalAlignError):
         self.code = code
         self.message = message
         super().__init__(f"{message} [{code}]")
+
+
+class FastEngineUnavailable(CausalAlignError):
+    """A compiled query was asked for, but numba is not installed."""
+
+    code = "E_NO_NUMBA"
+
+    def __init__(self) -> None:
+        super().__init__("the compiled engine needs numba: pip install 'causal_align[fast]' "
+                         f"[{self.code}]")

@@ -30,7 +30,7 @@ from typing import Any
 
 from causal_align.intervention import SigmaGraph
 from causal_align.model import Edge
-from causal_align.separation import Prepared, RawPath
+from causal_align.separation import Prepared, RawPath, prepare
 
 CAUSAL_LEAK = "causal leak"
 SELECTION_LEAK = "selection leak"
@@ -68,7 +68,7 @@ class Descents:
     def __init__(self, graph: SigmaGraph, mesa: Collection[str],
                  next_hop: Mapping[str, str | None] | None = None) -> None:
         self.graph = graph
-        self.next_hop = (Prepared(graph, (), (), mesa).down_to_given if next_hop is None
+        self.next_hop = (prepare(graph, (), (), mesa).down_to_given if next_hop is None
                          else next_hop)
         self._below: dict[str, tuple[int, str, Edge | None]] = {}
         """node -> (edges down to Y_m, the Y_m node reached, first σ-added edge on the way)"""

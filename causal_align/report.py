@@ -24,8 +24,16 @@ import json
 from causal_align.alignment import AlignmentResult
 from causal_align.errors import CausalAlignError
 from causal_align.explain import OpenPath
-from causal_align.wording import (conjecture_lines, paths_sentence, query_text,
-                                  repair_lines, sigma_lines, verdict_word)
+from causal_align.wording import (
+    conjecture_lines,
+    markdown,
+    paths_sentence,
+    plain,
+    query_text,
+    repair_lines,
+    sigma_lines,
+    verdict_word,
+)
 
 FORMATS = ("text", "markdown", "json")
 """The formats of this module; the pictures layer adds ``dot``, ``svg`` and ``html``
@@ -57,7 +65,7 @@ def _path_lines(index: int, path: OpenPath) -> list[str]:
 
 def _text(result: AlignmentResult) -> list[str]:
     sigma = sigma_lines(result)
-    lines = [f"{result.graph}: {verdict_word(result)}", f"query: {query_text(result)}",
+    lines = [f"{plain(result.graph)}: {verdict_word(result)}", f"query: {query_text(result)}",
              f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", paths_sentence(result)]
     for index, path in enumerate(result.open_paths, 1):
         lines += _path_lines(index, path)
@@ -70,19 +78,24 @@ def _text(result: AlignmentResult) -> list[str]:
 
 
 def _markdown(result: AlignmentResult) -> list[str]:
-    lines = [f"# {result.graph}: {verdict_word(result)}", "", f"**Query:** {query_text(result)}", "",
-             "**σ:**", "", *(f"- {line}" for line in sigma_lines(result)), "",
-             "## Open paths", "", paths_sentence(result), ""]
+    """Markdown: user text (the graph's name, node names outside code spans) is escaped with
+    :func:`~causal_align.wording.markdown`, so no name can add markup or raw HTML."""
+    md = markdown
+    lines = [f"# {md(result.graph, 200)}: {verdict_word(result)}", "",
+             f"**Query:** {md(query_text(result))}", "",
+             "**σ:**", "", *(f"- {md(line)}" for line in sigma_lines(result)), "",
+             "## Open paths", "", md(paths_sentence(result)), ""]
     if result.open_paths:
         lines += ["| # | path | kinds |", "|---|---|---|"]
         lines += [f"| {index} | `{path}` | {', '.join(path.kinds)} |"
                   for index, path in enumerate(result.open_paths, 1)]
         for index, path in enumerate(result.open_paths, 1):
-            lines += ["", f"### {index}. `{path}`", "", *(f"- {reason}" for reason in path.explain())]
+            lines += ["", f"### {index}. `{path}`", "",
+                      *(f"- {md(reason)}" for reason in path.explain())]
         lines.append("")
     lines += ["## The founding text's conjecture, read in G_σ", ""]
-    lines += [f"- {line}" for line in conjecture_lines(result)]
+    lines += [f"- {md(line)}" for line in conjecture_lines(result)]
     repairs = repair_lines(result)
     if repairs:
-        lines += ["", "## What would make it aligned", "", *(f"- {line}" for line in repairs)]
+        lines += ["", "## What would make it aligned", "", *(f"- {md(line)}" for line in repairs)]
     return lines

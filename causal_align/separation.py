@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from types import ModuleType
 
 from causal_align.errors import GraphSpecError, Problem, shown
 from causal_align.intervention import SigmaGraph
@@ -61,7 +63,7 @@ def _shortest_descents(graph: SigmaGraph, nodes: Iterable[str]) -> dict[str, str
     """An(``nodes``) in G_σ, each ancestor mapped to the next node on a shortest directed path
     down to ``nodes`` (``None`` for the nodes themselves): one breadth-first pass over parents."""
     parents = graph.parents
-    step: dict[str, str | None] = dict.fromkeys(nodes)
+    step: dict[str, str | None] = dict.fromkeys(sorted(nodes))  # the same order on every run
     queue = deque(step)
     while queue:
         node = queue.popleft()
@@ -70,6 +72,31 @@ def _shortest_descents(graph: SigmaGraph, nodes: Iterable[str]) -> dict[str, str
                 step[parent] = node
                 queue.append(parent)
     return step
+
+
+COMPILED_MIN_NODES = 20_000
+"""Graphs this big run on the compiled engine (:mod:`causal_align.fast`) when numba is
+installed; ``CAUSAL_ALIGN_ENGINE=python`` or ``=fast`` forces one engine."""
+
+
+def _compiled(graph: SigmaGraph) -> ModuleType | None:
+    """The compiled engine when it should answer queries on ``graph``, else None: small
+    graphs decide without importing it, and without numba it is never wanted."""
+    if len(graph.graph.nodes) < COMPILED_MIN_NODES and "CAUSAL_ALIGN_ENGINE" not in os.environ:
+        return None
+    from causal_align import fast
+
+    return fast if fast.is_wanted(graph) else None
+
+
+def prepare(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
+            given: Collection[str]) -> Prepared:
+    """A :class:`Prepared` query, on the compiled engine for big graphs."""
+    fast = _compiled(graph)
+    if fast is None:
+        return Prepared(graph, sources, targets, given)
+    prepared: Prepared = fast.prepare(graph, sources, targets, given)
+    return prepared
 
 
 class Prepared:
@@ -204,6 +231,10 @@ def is_separated(graph: SigmaGraph, sources: Collection[str], targets: Collectio
 
 def _separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
                given: Collection[str]) -> bool:
+    fast = _compiled(graph)
+    if fast is not None:
+        verdict: bool = fast.separated(graph, sources, targets, given)
+        return verdict
     query = Prepared(graph, sources, targets, given)
     return not any(node in query.targets for node, _ in query.reachable(stop_at_target=True))
 
@@ -304,6 +335,11 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
     """
     if prepared is None:
         check_sets(graph, sources, targets, given)
+    fast = _compiled(graph)
+    if fast is not None:
+        listed: tuple[list[RawPath], bool] = fast.fast_open_paths(
+            graph, sources, targets, given=given, limit=limit, budget=budget, prepared=prepared)
+        return listed
     query = prepared or Prepared(graph, sources, targets, given)
     remaining = query.distances_to_targets()
     frontier: list[tuple[int, int, int, _Prefix]] = []

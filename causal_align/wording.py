@@ -16,10 +16,57 @@ Examples
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from causal_align.alignment import AlignmentResult
+
+TITLE_CAP = 200
+"""Most characters of a user's text (a graph's or a query's name) shown in a title; longer text
+is cut, with its length said."""
+
+
+def plain(text: str, cap: int | None = TITLE_CAP) -> str:
+    """User text made safe to print on one line: control characters (newlines, ANSI escapes,
+    bidirectional overrides) written as escapes, and cut after ``cap`` characters.
+
+    A graph named ``"g\\nALIGNED"`` cannot print a fake verdict line, nor send escape
+    sequences to the terminal.
+
+    Examples
+    --------
+    >>> print(plain("demo\\nnot aligned: ALIGNED\\x1b[2J"))
+    demo\\nnot aligned: ALIGNED\\x1b[2J
+    >>> plain("x" * 300, cap=20)
+    'xxxxxxxxxxxxxxxxxxxx… (300 characters)'
+    """
+    if cap is not None and len(text) > cap:
+        text = f"{plain(text[:cap], None)}… ({len(text):,} characters)"
+        return text
+    if text.isprintable():
+        return text
+    return "".join(character if character.isprintable() else
+                   repr(character)[1:-1] if character != "\\" else character
+                   for character in text)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]~]|<(?=[A-Za-z/!?])|(?<![^\W_])_|_(?![^\W_]))")
+
+
+def markdown(text: str, cap: int | None = None) -> str:
+    """User text for Markdown: :func:`plain`, then every character that Markdown or HTML
+    would read as markup (emphasis, code, links, HTML tags and autolinks) backslash-escaped, so
+    that ``_x_`` is not italics and ``<img ...>`` is not an image. An underscore inside a word
+    (``Y_b``) and a ``<`` that cannot open a tag (the arrow ``<-``) are left alone; the caller
+    escapes ``|`` in table cells.
+
+    Examples
+    --------
+    >>> print(markdown("_x_ <script>alert(1)</script> Y_b *"))
+    \\_x\\_ \\<script>alert(1)\\</script> Y_b \\*
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", plain(text, cap))
 
 
 def verdict_word(result: AlignmentResult) -> str:

@@ -15,18 +15,26 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
 
 import yaml
 
-from causal_align.errors import GraphSpecError, Problem, shown
+from causal_align.errors import MAX_PROBLEMS, GraphSpecError, Problem, shown
 from causal_align.limits import Limits
-
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+
+MAX_ROOT_KEYS = 1000
+"""Most keys the document's top-level mapping may have (a graph file uses about a dozen): a file
+of a million unknown keys is refused at the first key past this, in constant memory."""
+
+_EXPONENT = re.compile(r"[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+")
+"""Numbers in exponent notation without a dot (``6e-1``, ``1e-7``): YAML 1.2 reads them as
+numbers, YAML 1.1 (PyYAML) as text; we read them as numbers, as a user means them."""
 
 LIBYAML_MAX_DEPTH = 999
 """The deepest nesting libyaml 0.2.5 and later (PyYAML 6.0.4's wheels) parse; it refuses more."""
@@ -163,6 +171,7 @@ class _Reader:
         self.root: Any = None
         self.documents = self.aliased = self.nodes = 0
         self.problems: list[Problem] = []
+        self.more = 0  # problems found past MAX_PROBLEMS: counted, not kept
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -224,6 +233,9 @@ class _Reader:
         elif tag in (None, "!"):
             tag = self.resolver.resolve(yaml.ScalarNode, event.value,  # type: ignore[no-untyped-call]
                                         event.implicit)
+            if (tag == "tag:yaml.org,2002:str" and event.implicit[0]
+                    and _EXPONENT.fullmatch(event.value)):
+                tag = "tag:yaml.org,2002:float"
         elif tag not in self._SCALARS:
             self.fail("E_YAML_FEATURE", f"unknown tag {shown(tag)} (remove it, or quote the value: "
                       f"\"{tag} {event.value}\")", event.start_mark)
@@ -256,13 +268,20 @@ class _Reader:
         if key == "<<" and not event.style:
             self.fail("E_YAML_FEATURE", "merge keys (<<) are not supported (write the keys out)",
                       event.start_mark)
+        if len(self.stack) == 1 and len(frame.value) >= MAX_ROOT_KEYS and key not in frame.value:
+            self.fail("E_TOO_LARGE", f"the document has more than {MAX_ROOT_KEYS:,} top-level "
+                      "keys (a graph file has about a dozen: nodes, edges, regime, ...)",
+                      event.start_mark)
         if key in frame.value:
             code, what = (("E_DUPLICATE_NODE", "node") if frame.location == "nodes" else
                           ("E_DUPLICATE_KEY", "key"))
-            self.problems.append(Problem(code, f"{what} {shown(key)} appears twice (first on line "
-                                         f"{self.lines.at[location]}; remove one)", location, line,
-                                         self.source))
-            key = f"\0duplicate {line}"  # read the value, then drop it
+            if len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(Problem(code, f"{what} {shown(key)} appears twice (first on "
+                                             f"line {self.lines.at[location]}; remove one)",
+                                             location, line, self.source))
+            else:
+                self.more += 1
+            key = "\0duplicate"  # read the value, then drop it
         else:
             self.lines.at[location] = line
         frame.key = key
@@ -292,7 +311,7 @@ class _Reader:
 
     def finish(self) -> tuple[dict[str, Any], Lines]:
         if self.problems:
-            raise GraphSpecError(self.problems)
+            raise GraphSpecError(self.problems, more=self.more)
         if self.root is None:
             raise GraphSpecError([Problem("E_EMPTY_FILE", "the file is empty (a graph needs "
                                           "nodes:, edges: and regime:)", line=1,

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cli_harness import ROOT, at_repository_root, run_cli  # noqa: F401 (a fixture)
 
 from causal_align import SoftIntervention, check_inner_alignment, load_graph, render
@@ -404,3 +403,66 @@ def test_console_script(tmp_path: Path) -> None:
                          capture_output=True, encoding="utf-8", check=False)
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr.startswith("error: 1 problem:\n")
+
+
+def test_format_svg_writes_the_picture(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", "svg")
+    assert code == 1 and out.startswith("<svg") and 'class="edge path1' in out
+
+
+def test_the_version_option_prints_the_installed_version(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+    from importlib.metadata import version
+
+    from causal_align.cli.options import version_option
+
+    parser = argparse.ArgumentParser(prog="causal-align")
+    version_option(parser)
+    with pytest.raises(SystemExit) as exited:
+        parser.parse_args(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"causal-align {version('causal_align')}\n"
+
+
+def test_causal_align_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out.startswith("causal-align ")
+
+
+def test_a_query_file_as_one_html_page(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "check", "graphs/deceptive_cue.yaml", "--query-file",
+                           "docs/queries_deceptive_cue.yaml", "--format", "html")
+    assert code == 1
+    assert out.count("<!DOCTYPE html>") == 1 and out.count("<section id=") == 3
+    assert "<h2>query: as filed</h2>" in out and 'id="q1-row-1"' in out
+    assert 'id="q2-row-1"' not in out  # the second query is aligned: no open path
+    assert "<title>deceptive_cue: 2 of 3 queries aligned</title>" in out
+
+
+def test_printable_spells_symbols_in_ascii() -> None:
+    import io
+
+    from causal_align.cli.options import printable
+
+    ascii_stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    assert printable("∅ ⊥ σ … λ", ascii_stream) == "{} _||_ sigma ... lambda"
+    assert printable("\udcff ∀", ascii_stream) == "\\udcff \\u2200"
+    utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    assert printable("∅ ⊥ σ", utf8) == "∅ ⊥ σ"
+
+
+def test_every_command_exits_2_on_any_failure_of_ours() -> None:
+    """Whatever family added it, each command's run is wrapped by ``failing_safely`` (through
+    ``limit_options``, which the parser calls for every command)."""
+    import argparse
+
+    from causal_align.cli.main import parser
+
+    top = parser()
+    commands = next(action for action in top._actions
+                    if isinstance(action, argparse._SubParsersAction))
+    assert {"check", "validate", "gap"} <= set(commands.choices)
+    for name, command in commands.choices.items():
+        assert getattr(command.get_default("run"), "fails_safely", False), name

@@ -278,7 +278,7 @@ def test_sweep_needs_a_model_section(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_sweep_steps_must_be_two_or_more(capsys: pytest.CaptureFixture[str]) -> None:
     err = _usage_error(capsys, "sweep", COINRUN, "--steps", "1")
-    assert "argument --steps: expected a whole number >= 2, found '1'" in err
+    assert "argument --steps: expected a whole number from 2 to 100,000, found '1'" in err
 
 
 # --- simulate
@@ -331,7 +331,7 @@ def test_simulate_unknown_node_in_states_exits_2(capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.parametrize(("argv", "complaint"), [
-    (["--draws", "0"], "argument --draws: expected a whole number >= 1, found '0'"),
+    (["--draws", "0"], "argument --draws: expected a whole number from 1 to 10,000,000, found '0'"),
     (["--seed", "-1"], "argument --seed: expected a whole number >= 0, found '-1'"),
     (["--tolerance", "-0.1"], "argument --tolerance: expected a finite number >= 0, found '-0.1'"),
     (["--tolerance", "nan"], "argument --tolerance: expected a finite number >= 0, found 'nan'"),
@@ -697,3 +697,47 @@ def test_gap_exit_code_tolerates_rounding_in_large_utilities(
     assert code == 0
     rows = json.loads(out)["rows"]
     assert max(abs(row["gap"]) for row in rows) < 1e-6
+
+
+def test_a_graph_name_cannot_spoof_a_quantities_report(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A name with a line break and escape sequences prints escaped, on one line (issue 10)."""
+    text = (ROOT / "graphs" / "aligned_proxy_model.yaml").read_text(encoding="utf-8")
+    graph = tmp_path / "spoof.yaml"
+    graph.write_text('name: "g\\ngap 0, ALIGNED\\u001b[2J\\u202e"\n' + "\n".join(
+        line for line in text.splitlines() if not line.startswith("name:")) + "\n",
+        encoding="utf-8")
+    for argv in (["gap", str(graph)], ["sweep", str(graph), "--steps", "3"],
+                 ["simulate", str(graph), "--draws", "5"], ["gap", str(graph), "--format", "json"]):
+        code, out, _ = run_cli(capsys, *argv)
+        assert code == 0, argv
+        assert "\x1b" not in out and "\u202e" not in out, argv
+        assert "\ngap 0, ALIGNED" not in out, argv
+    assert json.loads(out)["graph"] == "g\ngap 0, ALIGNED\x1b[2J\u202e"
+
+
+def test_a_probability_in_exponent_notation_without_a_dot_is_a_number(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``5e-1`` is text to YAML 1.1 (PyYAML); we read it as the number a user means."""
+    text = (ROOT / "graphs" / "aligned_proxy_model.yaml").read_text(encoding="utf-8")
+    assert "sprawling, bulky_item: [0.5, 0.5]" in text
+    model = tmp_path / "exponent.yaml"
+    model.write_text(text.replace("sprawling, bulky_item: [0.5, 0.5]",
+                                  "sprawling, bulky_item: [5e-1, 5E-1]"), encoding="utf-8")
+    code, out, err = run_cli(capsys, "gap", str(model), "--format", "json")
+    assert (code, err) == run_cli(capsys, "gap", str(ROOT / "graphs" /
+                                                     "aligned_proxy_model.yaml"),
+                                  "--format", "json")[::2]
+    assert json.loads(out)["rows"]
+
+
+@pytest.mark.parametrize(("low", "high", "shown"), [
+    ("1000000", "1000000.001", "gap -0.0007"), ("0", "0.000000001", "gap -7.235e-10")],
+    ids=["large-offset", "tiny-scale"])
+def test_the_gap_exit_code_ignores_the_utilitys_offset_and_scale(
+        capsys: pytest.CaptureFixture[str], low: str, high: str, shown: str) -> None:
+    """CoinRun's gap is most of the utility's range whatever numbers the utility uses: exit 1,
+    and the printed gap is not rounded away (both exited 0 before)."""
+    code, out, _ = run_cli(capsys, "gap", COINRUN, "--utility", f"Y_b=missed:{low},got:{high}")
+    assert code == 1
+    assert shown in out

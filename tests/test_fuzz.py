@@ -382,3 +382,44 @@ def test_random_query_files(tmp_path: Path, text: str) -> None:
     except Exception as error:
         raise AssertionError(f"load_queries raised {type(error).__name__}: {error}\n"
                              f"input: {text!r}") from error
+
+
+# Fuzzing what we write (issue 10): any user text, in every text format, stays inert -------------
+
+USER_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
+"""Any text a user may give as a graph's name, a label or a query name (no lone surrogates:
+those cannot be written to a file)."""
+
+
+@fuzz(150)
+@given(name=USER_TEXT, label=USER_TEXT)
+@example(name="_x_ *y* <img src=x onerror=alert(1)>", label="\x1b[2J\nALIGNED")
+@example(name="price $\\frac{1}{$ x", label="</title><script>document.title=1</script>")
+def test_user_text_stays_inert_in_every_text_format(name: str, label: str) -> None:
+    import html as html_module
+    import json
+
+    from causal_align.pictures.html import text as html_text
+    from causal_align.wording import markdown, plain
+
+    graph = CausalGraph.from_edges(["s -> _x_", "_x_ -> Y_b"], regime="s", base="Y_b",
+                                   name=name, nodes={"_x_": label})
+    result = check_inner_alignment(graph)
+    short = render(result, "text")
+    reference = render(check_inner_alignment(CausalGraph.from_edges(
+        ["s -> _x_", "_x_ -> Y_b"], regime="s", base="Y_b", name="g")), "text")
+    assert len(short.splitlines()) == len(reference.splitlines())  # no line added by a name
+    assert all(line.isprintable() for line in short.splitlines())
+    shown = plain(name)
+    assert shown.isprintable() and len(shown) <= 200 + 40
+    md = markdown(name)
+    assert not re.search(r"(?<!\\)(?:<[A-Za-z/!?]|\*|`|\[|(?<![^\W_])_)", md), md
+    assert json.loads(render(result, "json"))["graph"] == name
+    escaped = html_text(name, 200)
+    assert "<" not in escaped and ">" not in escaped and '"' not in escaped
+    assert html_module.unescape(escaped) == plain(name, 200)
+    dot = render(result, "dot")
+    assert all(line.isprintable() for line in dot.splitlines())
+    assert dot.splitlines()[0].endswith(" {") and dot.rstrip().endswith("}")
+    for line in dot.splitlines():  # every string closed on its own line
+        assert len(re.findall(r'(?<!\\)(?:\\\\)*"', line)) % 2 == 0, line

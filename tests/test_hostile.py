@@ -18,28 +18,29 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
-
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from work import bounded_calls
 
 from causal_align import (
     CausalAlignError,
     CausalGraph,
     GraphSpecError,
     Limits,
+    Problem,
     SoftIntervention,
     check_inner_alignment,
     load_graph,
     parse_graph,
 )
 from causal_align.cli.main import main
-from work import bounded_calls
 
 REPO = Path(__file__).parent.parent
 PER_UNIT, FIXED = 10, 50_000
@@ -776,3 +777,523 @@ def test_every_hostile_error_is_a_causal_align_error() -> None:
     # The base class callers catch: GraphSpecError is a CausalAlignError is a ValueError.
     error = refused("")
     assert isinstance(error, CausalAlignError) and isinstance(error, ValueError)
+
+
+# ===================================================================== issue 10: the second round
+#
+# Each class of hostile input, with the cost measured (calls or memory, never time). Children
+# run what needs a process limit (file size, memory) or a kill.
+
+CLI = [sys.executable, "-c", "import sys; from causal_align.cli.main import run; "
+       "sys.argv[0] = 'causal-align'; run()"]
+"""``causal-align`` in a child process (the repository root as its working folder)."""
+
+
+def child(*argv: str, env: dict[str, str] | None = None, **options: object
+          ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *argv], cwd=REPO, text=True, capture_output=True,
+                          env={**os.environ, **(env or {})}, check=False, **options)  # type: ignore[call-overload,no-any-return]
+
+
+@contextmanager
+def peak_memory() -> Iterator[list[int]]:
+    """The peak of Python's allocations inside the block, in bytes (filled in at the end)."""
+    peak: list[int] = []
+    tracemalloc.start()
+    try:
+        yield peak
+    finally:
+        peak.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+
+
+# --------------------------------------------------------------- non-regular files, every reader
+
+SMALL = Limits(max_bytes=100_000)
+
+
+def read_with(reader: str, path: Path, limits: Limits) -> object:
+    """Each reader of a file: the graph, the query file, the model, the CSV table."""
+    if reader == "graph":
+        return load_graph(path, limits=limits)
+    if reader == "queries":
+        from causal_align.loader import load_queries
+
+        return load_queries(path, parse_graph(VALID), limits=limits)
+    if reader == "model":
+        from causal_align.quantities.parameters import load_model
+
+        return load_model(path, limits=limits)
+    from causal_align.samples.reader import read_table
+
+    return read_table(path, limits=limits)
+
+
+READERS = ("graph", "queries", "model", "csv")
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_an_endless_device_is_refused_after_the_limit(reader: str, device: str) -> None:
+    with peak_memory() as peak, pytest.raises(GraphSpecError) as raised:
+        read_with(reader, Path(device), SMALL)
+    assert str(raised.value.problems[0]) == (
+        f"{device}: the input goes on past the limit of 100,000 bytes (not a regular file; "
+        "raise the limit with --max-bytes or Limits(max_bytes=...)) [E_TOO_LARGE]")
+    assert peak[0] < 4 * SMALL.max_bytes + 16 * MiB  # the first call imports the reader too
+
+
+def test_dev_zero_at_the_default_limit_costs_the_limit_and_no_more() -> None:
+    with peak_memory() as peak, pytest.raises(GraphSpecError, match="E_TOO_LARGE"):
+        load_graph(Path("/dev/zero"))
+    assert peak[0] < DEFAULTS.max_bytes + 4 * MiB, f"{peak[0]:,} bytes"
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.yaml"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_fifo_without_a_writer_reads_as_empty_instead_of_hanging(reader: str,
+                                                                   fifo: Path) -> None:
+    with pytest.raises(GraphSpecError) as raised:
+        read_with(reader, fifo, SMALL)
+    assert codes(raised.value)[0] in {"E_EMPTY_FILE", "E_EMPTY_DATA"}, \
+        str(raised.value)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_fifo_that_sends_too_much_is_refused(reader: str, fifo: Path) -> None:
+    writer = os.open(fifo, os.O_RDWR)  # a writer that never ends its stream
+    try:
+        os.write(writer, b"a" * 4096)
+        with pytest.raises(GraphSpecError, match="goes on past the limit of 1,000 bytes"):
+            read_with(reader, fifo, Limits(max_bytes=1000))
+    finally:
+        os.close(writer)
+
+
+def test_the_cli_refuses_devices_for_the_graph_and_the_query_file(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "/dev/urandom", "--max-bytes", "1000"]) == 2
+    assert "/dev/urandom: the input goes on past the limit of 1,000 bytes" in capsys.readouterr().err
+    assert main(["check", str(REPO / "graphs" / "coinrun.yaml"), "--query-file", "/dev/zero",
+                 "--max-bytes", "10000"]) == 2
+    assert "/dev/zero: the input goes on past the limit" in capsys.readouterr().err
+
+
+def test_a_directory_is_refused() -> None:
+    with pytest.raises(GraphSpecError, match=r"cannot read the file: Is a directory \[E_FILE\]"):
+        load_graph(REPO / "graphs")
+
+
+def test_standard_input_is_read_as_dash() -> None:
+    graph = (REPO / "graphs" / "aligned_proxy.yaml").read_text(encoding="utf-8")
+    done = child("check", "-", input=graph)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("aligned_proxy: ALIGNED") or done.stdout.startswith(
+        "stdin: ALIGNED")
+    done = child("validate", "-", input=graph)
+    assert done.returncode == 0 and done.stdout.startswith("-: ok (")
+    done = child("check", "-", "--max-bytes", "100", input=graph)
+    assert done.returncode == 2
+    assert "<stdin>: the input goes on past the limit of 100 bytes" in done.stderr
+
+
+# ------------------------------------------------------------------- atomic writes, full disks
+
+FSIZE_SCRIPT = """\
+import resource, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+from causal_align.cli.main import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize(("argv", "suffix"), [
+    (["check", "graphs/coinrun.yaml", "--format", "dot"], ".dot"),
+    (["check", "graphs/coinrun.yaml", "--format", "html"], ".html"),
+    (["gap", "graphs/aligned_proxy_model.yaml", "--format", "json"], ".json"),
+    (["sweep", "graphs/aligned_proxy_model.yaml", "--steps", "3"], ".svg"),
+])
+def test_a_write_over_the_file_size_limit_keeps_the_old_file(tmp_path: Path, argv: list[str],
+                                                              suffix: str) -> None:
+    target = tmp_path / f"report{suffix}"
+    target.write_text("the old report\n", encoding="utf-8")
+    target.chmod(0o640)
+    done = subprocess.run([sys.executable, "-c", FSIZE_SCRIPT, "1000", *argv, "-o",
+                           str(target)], cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "cannot write" in done.stderr and "Traceback" not in done.stderr
+    assert target.read_text(encoding="utf-8") == "the old report\n"
+    assert sorted(os.listdir(tmp_path)) == [target.name]  # no temporary file left behind
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_complete_write_replaces_the_file_and_keeps_its_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o604)
+    assert main(["check", str(REPO / "graphs" / "aligned_proxy.yaml"), "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").startswith("aligned_proxy: ALIGNED")
+    assert target.stat().st_mode & 0o777 == 0o604
+    assert os.listdir(tmp_path) == ["report.txt"]
+
+
+KILL_SCRIPT = """\
+import os, signal, sys
+from pathlib import Path
+from causal_align.limits import write_atomically
+
+def half_then_killed(temporary):
+    Path(temporary).write_text("half a rep")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+write_atomically(sys.argv[1], half_then_killed)
+"""
+
+
+def test_a_kill_half_way_through_a_write_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("the old report", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(target)], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == -9
+    assert target.read_text(encoding="utf-8") == "the old report"
+    stray = [name for name in os.listdir(tmp_path) if name != target.name]
+    assert len(stray) == 1 and stray[0].startswith(".report.html.") and stray[0].endswith(".tmp")
+
+
+SLOW_DOT = """#!/bin/sh
+touch "$MARKER"
+exec sleep 600
+"""
+
+
+def test_a_report_killed_while_it_renders_leaves_the_old_file(tmp_path: Path) -> None:
+    dot, marker = tmp_path / "slow-dot", tmp_path / "started"
+    dot.write_text(SLOW_DOT, encoding="utf-8")
+    dot.chmod(0o755)
+    target = tmp_path / "out" / "report.html"
+    target.parent.mkdir()
+    target.write_text("the old report", encoding="utf-8")
+    process = subprocess.Popen([*CLI, "check", "graphs/coinrun.yaml", "--format", "html", "-o",
+                                str(target)], cwd=REPO, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True,
+                               env={**os.environ, "CAUSAL_ALIGN_DOT": str(dot),
+                                    "MARKER": str(marker)})
+    try:
+        while not marker.exists() and process.poll() is None:
+            subprocess.run(["sleep", "0.05"], check=False)
+    finally:
+        os.killpg(process.pid, 9)
+        process.wait()
+    assert marker.exists()
+    assert target.read_text(encoding="utf-8") == "the old report"
+    assert os.listdir(target.parent) == ["report.html"]
+
+
+# ------------------------------------------------------------------------ exit codes that lie
+
+@pytest.mark.parametrize("argv", [["check", "graphs/aligned_proxy.yaml"],
+                                  ["check", "graphs/coinrun.yaml"],
+                                  ["validate", "graphs/aligned_proxy.yaml"],
+                                  ["gap", "graphs/aligned_proxy_model.yaml"]])
+def test_a_failed_write_to_standard_output_exits_2(argv: list[str]) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run([*CLI, *argv], cwd=REPO, stdout=full, stderr=subprocess.PIPE,
+                              text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
+
+
+def closed_pipe_run(*argv: str) -> int:
+    """Run with standard output and error on a pipe whose reader is gone (``2>&1 | head -1``
+    after ``head`` has exited)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run([*CLI, *argv], cwd=REPO, stdout=writer, stderr=writer,
+                              check=False).returncode
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize("argv", [["check", "graphs/no-such-file.yaml"],
+                                  ["validate", "graphs/no-such-file.yaml"],
+                                  ["gap", "graphs/no-such-file.yaml"],
+                                  ["check", "graphs/coinrun.yaml", "--base", "Nope"]])
+def test_bad_input_exits_2_when_the_pipe_closes_early(argv: list[str]) -> None:
+    assert closed_pipe_run(*argv) == 2
+
+
+def test_a_reader_that_leaves_early_does_not_change_the_verdict() -> None:
+    """``causal-align check g.yaml | head -1``: the report was delivered as far as it was read;
+    the verdict stands (0 aligned, 1 not)."""
+    assert closed_pipe_run("check", "graphs/aligned_proxy.yaml") == 0
+    assert closed_pipe_run("check", "graphs/coinrun.yaml") == 1
+
+
+def test_an_ascii_terminal_gets_ascii_spellings() -> None:
+    done = child("check", "graphs/coinrun.yaml", env={"PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 1, done.stderr
+    assert "query: (Y_b _||_ s | Y_m) in G_sigma" in done.stdout
+    done.stdout.encode("ascii")
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path: Path) -> None:
+    name = os.fsencode(str(tmp_path)) + b"/graph-\xff.yaml"
+    with open(name, "wb") as handle:
+        handle.write((REPO / "graphs" / "aligned_proxy.yaml").read_bytes())
+    done = subprocess.run([*CLI, "validate", name], cwd=REPO, capture_output=True, check=False,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert done.returncode == 0, done.stderr
+    assert b"graph-\\udcff.yaml: ok (" in done.stdout
+
+
+def test_a_bug_of_ours_exits_2_not_a_verdict(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from causal_align.cli import check as command
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise TypeError("simulated bug")
+
+    monkeypatch.setattr(command, "check_queries", broken)
+    assert main(["check", str(REPO / "graphs" / "aligned_proxy.yaml")]) == 2
+    assert "internal error, a bug in causal_align" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ problem lists and key bombs
+
+def test_duplicate_keys_are_counted_in_constant_memory() -> None:
+    sizes, peaks = (5_000, 50_000), []
+    for size in sizes:
+        text = VALID + "name: x\n" * size
+        with peak_memory() as peak, pytest.raises(GraphSpecError) as raised:
+            parse_graph(text)
+        peaks.append(peak[0] - 2 * len(text))
+        duplicates = size - 1  # the first name: is fine
+        assert len(raised.value.problems) == 1000  # kept; the rest counted
+        assert raised.value.more == duplicates - 1000
+        assert str(raised.value).splitlines()[0] == f"{duplicates:,} problems:"
+        assert str(raised.value).splitlines()[-1] == (
+            f"  … and {duplicates - 100:,} more (fix these first)")
+    assert peaks[1] < peaks[0] + MiB // 2, peaks  # ten times the problems, no more memory
+
+
+def test_a_million_unknown_top_level_keys_are_refused_at_the_cap() -> None:
+    text = VALID + "".join(f"key{index}: x\n" for index in range(1_000_000))
+    with peak_memory() as peak, within(linear(20_000)), pytest.raises(GraphSpecError) as raised:
+        parse_graph(text)  # stops at the first key past the cap: work independent of the rest
+    assert str(raised.value.problems[0]) == ("<string>:1008: the document has more than 1,000 top-level keys (a "
+                           "graph file has about a dozen: nodes, edges, regime, ...) [E_TOO_LARGE]")
+    assert peak[0] < 2 * len(text) + 8 * MiB
+
+
+BOMB_SCRIPT = """\
+import resource, sys
+limit = 700 * 2**20
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from causal_align.cli.main import main
+code = main(["validate", sys.argv[1]])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_a_problem_list_bomb_is_refused_under_a_memory_limit(tmp_path: Path) -> None:
+    count = 5_000_000 if os.environ.get("CI") == "true" else 300_000
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(VALID + "name: x\n" * count, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", BOMB_SCRIPT, str(bomb)], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f"error: {count - 1:,} problems:" in done.stderr  # the first name: is fine
+    assert f"… and {count - 101:,} more (fix these first)" in done.stderr
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
+
+
+def test_problems_absorbed_from_an_error_keep_their_count() -> None:
+    from causal_align.intervention import sigma_graph
+    from causal_align.model import Origin
+    from causal_align.validate import Problems
+
+    graph = CausalGraph.from_edges(["s -> D", "D -> Y"], regime="s", base="Y")
+    with pytest.raises(GraphSpecError) as raised:
+        sigma_graph(graph, [SoftIntervention("D", [f"U{index}" for index in range(15_000)])])
+    assert len(raised.value.problems) + raised.value.more == 15_000
+    problems = Problems(Origin("<test>"))
+    problems.absorb(raised.value)
+    problems.absorb(GraphSpecError([Problem("E_X", "x")], more=7))
+    with pytest.raises(GraphSpecError) as again:
+        problems.raise_if_any()
+    assert len(again.value.problems) + again.value.more == (
+        len(raised.value.problems) + raised.value.more + 1 + 7)
+
+
+def test_check_inner_alignment_counts_every_sigma_problem() -> None:
+    graph = CausalGraph.from_edges(["s -> D", "D -> Y"], regime="s", base="Y")
+    with pytest.raises(GraphSpecError) as raised:
+        check_inner_alignment(graph, sigma=[SoftIntervention(
+            "D", [f"U{index}" for index in range(15_000)])])
+    assert str(raised.value).startswith("15,000 problems:")
+
+
+# ----------------------------------------------------------------------------- limits and numbers
+
+@pytest.mark.parametrize("field", ["max_bytes", "max_nodes", "max_alias_values", "max_depth",
+                                   "max_expanded_edges"])
+@pytest.mark.parametrize("value", [-1, 1.5, "10", True])
+def test_a_limit_must_be_a_whole_number_at_least_0(field: str, value: object) -> None:
+    with pytest.raises(CausalAlignError, match=rf"Limits\({field}=\.\.\.\) must be a whole "
+                                               r"number >= 0, found"):
+        Limits(**{field: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("text", "value"), [("6e-1", 0.6), ("1e-7", 1e-7), ("-2E+3", -2000.0),
+                                             ("1.5e3", 1500.0)])
+def test_a_number_in_exponent_notation_is_a_number(text: str, value: float) -> None:
+    from causal_align.yamldoc import read_yaml
+
+    data, _ = read_yaml(f"a: {text}\nb: '{text}'\nc: e5\n", "<string>", DEFAULTS)
+    assert data == {"a": value, "b": text, "c": "e5"}
+
+
+@pytest.mark.parametrize("argv", [["sweep", "graphs/aligned_proxy_model.yaml", "--steps",
+                                   "1000000000"],
+                                  ["sweep", "graphs/aligned_proxy_model.yaml", "--steps", "1e11"],
+                                  ["simulate", "graphs/aligned_proxy.yaml", "--draws", "1e11"]])
+def test_huge_counts_are_refused_before_any_work(argv: list[str],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert "expected a whole number from" in capsys.readouterr().err
+
+
+def test_an_empty_query_file_is_refused(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    queries = tmp_path / "queries.yaml"
+    queries.write_text("queries: []\n", encoding="utf-8")
+    assert main(["check", str(REPO / "graphs" / "coinrun.yaml"), "--query-file",
+                 str(queries)]) == 2
+    assert "the query file lists no queries" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- injection into what we write
+
+SPOOF = "demo\nmodel: ALIGNED\x1b[2J\x1b]0;owned\x07\u202e"
+
+
+def spoofed(name: str = SPOOF, label: str = "<img src=x onerror=alert(1)>"):  # type: ignore[no-untyped-def]
+    return check_inner_alignment(CausalGraph.from_edges(
+        ["s -> _x_", "_x_ -> Y_b", "_x_ -> Y_m"], regime="s", base="Y_b", mesa="Y_m",
+        name=name, nodes={"_x_": label}))
+
+
+@pytest.mark.parametrize("format", ["text", "markdown", "dot"])
+def test_no_control_character_reaches_a_terminal_or_a_report(format: str) -> None:
+    from causal_align import render
+
+    report = render(spoofed(), format)
+    assert not any(character in report for character in "\x1b\x07\u202e"), format
+    first = report.splitlines()[1 if format == "dot" else 0]
+    assert "model: ALIGNED" in first and "x1b" in first and "u202e" in first
+    assert len(report.splitlines()) == len(render(spoofed(name="demo"), format).splitlines())
+
+
+def test_markdown_escapes_names_and_html() -> None:
+    from causal_align import render
+
+    report = render(spoofed(name="<script>alert(1)</script> *g*"), "markdown")
+    assert not re.search(r"(?<!\\)<", report.replace("<-", "")), "an unescaped <"
+    assert "\\<script>" in report and "\\*g\\*" in report
+    assert "\\_x\\_" in report and not re.search(r"(?<![\\`> ])_x_", report)  # no italics
+    assert "<img" not in report
+
+
+def test_json_keeps_user_text_exact_and_escaped() -> None:
+    import json
+
+    from causal_align import render
+
+    report = render(spoofed(), "json")
+    assert "\x1b" not in report and json.loads(report)["graph"] == SPOOF
+
+
+def test_query_names_are_escaped_in_every_batch_format(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    queries = tmp_path / "queries.yaml"
+    queries.write_text('queries:\n  - {name: "q\\nALIGNED\\u001b[2J <script>x</script> _i_", '
+                       "base: Y_b}\n", encoding="utf-8")
+    for format, needle in (("text", "=== query: q\\nALIGNED\\x1b[2J <script>"),
+                           ("markdown", "## query: q\\\\nALIGNED\\\\x1b\\[2J \\<script>"),
+                           ("dot", "// query: q\\nALIGNED\\x1b[2J"),
+                           ("html", "<h2>query: q\\nALIGNED\\x1b[2J &lt;script&gt;")):
+        main(["check", str(REPO / "graphs" / "coinrun.yaml"), "--query-file", str(queries),
+              "--format", format])
+        out = capsys.readouterr().out
+        assert needle in out, format
+        assert "\x1b" not in out, format
+        assert format in ("text", "dot") or not re.search(r"(?<![\\])<script>x", out), format
+
+
+MATHTEXT = "price $\\frac{1}{$ x"
+
+
+def model_graph_named(tmp_path: Path, name: str) -> Path:
+    text = (REPO / "graphs" / "aligned_proxy_model.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "named.yaml"
+    path.write_text(f"name: {json_text(name)}\n" + "\n".join(
+        line for line in text.splitlines() if not line.startswith("name:")) + "\n",
+        encoding="utf-8")
+    return path
+
+
+def json_text(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def test_a_name_with_mathtext_is_drawn_as_plain_text(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    graph = model_graph_named(tmp_path, MATHTEXT)
+    assert main(["check", str(graph), "--format", "html", "-o", str(tmp_path / "r.html")]) == 0
+    assert main(["sweep", str(graph), "--steps", "3", "-o", str(tmp_path / "s.svg")]) == 0
+    assert (tmp_path / "s.svg").stat().st_size > 1000
+    assert "Shift sweep" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_huge_graph_name_costs_no_more_than_a_short_one(tmp_path: Path) -> None:
+    from work import bounded_calls as counted
+
+    from causal_align.cli.check import _check  # noqa: F401  (the command's own code path)
+
+    calls = []
+    for name in ("short", "n" * 200_000):
+        graph = model_graph_named(tmp_path, name)
+        with counted(10**9) as work:
+            assert main(["check", str(graph), "--format", "html", "-o",
+                         str(tmp_path / "r.html")]) == 0
+        calls.append(work.calls)
+        page = (tmp_path / "r.html").read_text(encoding="utf-8")
+        assert len(page) < 400_000
+    assert calls[1] < 1.3 * calls[0] + 200_000, calls
+
+
+def test_an_atomic_write_follows_a_symbolic_link(tmp_path: Path) -> None:
+    real, link = tmp_path / "real.txt", tmp_path / "link.txt"
+    real.write_text("old", encoding="utf-8")
+    link.symlink_to(real)
+    assert main(["check", str(REPO / "graphs" / "aligned_proxy.yaml"), "-o", str(link)]) == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("aligned_proxy:")
+
+
+def test_output_to_a_fifo_or_a_device_is_written_directly(tmp_path: Path) -> None:
+    assert main(["check", str(REPO / "graphs" / "aligned_proxy.yaml"), "-o", "/dev/null"]) == 0
+    assert Path("/dev/null").is_char_device()

@@ -32,10 +32,22 @@ from pgmpy.base import DAG
 from pgmpy.models import DiscreteBayesianNetwork
 from strategies import Case, cases
 
-from causal_align import (CausalGraph, GraphSpecError, SoftIntervention, check_inner_alignment,
-                          load_graph)
-from causal_align.interop import (from_dagitty, from_networkx, from_pgmpy, to_dagitty,
-                                  to_networkx, to_pgmpy)
+from causal_align import (
+    CausalGraph,
+    GraphSpecError,
+    Limits,
+    SoftIntervention,
+    check_inner_alignment,
+    load_graph,
+)
+from causal_align.interop import (
+    from_dagitty,
+    from_networkx,
+    from_pgmpy,
+    to_dagitty,
+    to_networkx,
+    to_pgmpy,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "graphs").glob("*.yaml"))
@@ -47,9 +59,9 @@ FORMATS: dict[str, Convert] = {
     "dagitty": lambda graph, **roles: from_dagitty(to_dagitty(graph, sigma=roles.pop("g_sigma")),
                                                    **roles),
     "networkx": lambda graph, **roles: from_networkx(
-        to_networkx(graph, sigma=roles.pop("g_sigma")), **roles),
+        to_networkx(graph, sigma=roles.pop("g_sigma"), latent_expansion=False), **roles),
     "networkx latent": lambda graph, **roles: from_networkx(
-        to_networkx(graph, sigma=roles.pop("g_sigma"), latent_expansion=True), **roles),
+        to_networkx(graph, sigma=roles.pop("g_sigma")), **roles),
     "pgmpy": lambda graph, **roles: from_pgmpy(to_pgmpy(graph, sigma=roles.pop("g_sigma")),
                                                **roles),
 }
@@ -157,7 +169,7 @@ def test_to_dagitty_text() -> None:
 
 def test_to_networkx_is_a_labelled_copy_with_the_roles() -> None:
     graph = load_graph(REPO / "graphs" / "confounded_proxy.yaml")
-    digraph = to_networkx(graph)
+    digraph = to_networkx(graph, latent_expansion=False)
     assert list(digraph.nodes) == list(graph.nodes)
     assert {node: digraph.nodes[node]["label"] for node in digraph} == dict(graph.labels)
     assert sorted(digraph.edges) == sorted((edge.tail, edge.head) for edge in graph.edges
@@ -167,8 +179,8 @@ def test_to_networkx_is_a_labelled_copy_with_the_roles() -> None:
                              "bidirected": [("Y_b", "Y_m")]}
     digraph.add_edge("Y_b", "s")
     digraph.graph["bidirected"].append(("s", "Y_b"))
-    assert "s" not in graph.parents("Y_b") and to_networkx(graph).graph["bidirected"] == [
-        ("Y_b", "Y_m")]
+    assert "s" not in graph.parents("Y_b") and to_networkx(
+        graph, latent_expansion=False).graph["bidirected"] == [("Y_b", "Y_m")]
 
 
 def test_latent_expansion_names_and_marks_the_latents() -> None:
@@ -222,7 +234,7 @@ def test_we_read_pgmpys_dagitty_text() -> None:
 @SOME
 @given(case=cases())
 def test_networkx_d_separation_on_the_export_is_our_verdict(case: Case) -> None:
-    digraph = to_networkx(case.graph, sigma=True, latent_expansion=True)
+    digraph = to_networkx(case.graph, sigma=True)  # the default expands <-> into latents
     expected = nx.is_d_separator(digraph, set(case.regime), set(case.base), set(case.mesa))
     assert check_inner_alignment(case.graph).aligned == expected
 
@@ -459,3 +471,82 @@ def test_importing_interop_loads_neither_networkx_nor_pgmpy() -> None:
                                text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == "[]\n"
+
+
+# Hostile and mistyped input (issue 10), and the default export (issue 9) -----------------------
+
+def group_bomb(size: int) -> str:
+    groups = [" ".join(f"{letter}{index}" for index in range(size)) for letter in "abc"]
+    return "dag { s -> {" + "} -> {".join(groups) + "} }"
+
+
+def test_dagitty_groups_are_bounded_before_they_expand() -> None:
+    import tracemalloc
+
+    text = group_bomb(1000)  # 14.7 KB that would expand to 2,000,000 edges
+    assert len(text) < 15_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(GraphSpecError) as raised:
+            from_dagitty(text, regime="s")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(raised.value) == (
+        "1 problem:\n  <dagitty>:1: the groups expand to more than 100,000 edges (1,000 × 1,000 "
+        "here; raise the limit with Limits(max_expanded_edges=...)) [E_TOO_LARGE]")
+    assert peak < 20 * 2**20, f"{peak:,} bytes"
+    small = group_bomb(30)  # 30 + 900 + 900 edges: under a raised limit it loads
+    assert len(from_dagitty(small, regime="s", limits=Limits(max_expanded_edges=2000)).edges) == 1830
+    with pytest.raises(GraphSpecError, match="more than 1,000 edges"):
+        from_dagitty(small, regime="s", limits=Limits(max_expanded_edges=1000))
+
+
+def test_dagitty_text_over_the_size_limit_is_refused() -> None:
+    with pytest.raises(GraphSpecError, match=r"the text is 14 characters, more than the limit "
+                                             r"of 10 .*\[E_TOO_LARGE\]"):
+        from_dagitty("dag { s -> Y }", regime="s", limits=Limits(max_bytes=10))
+
+
+def test_the_default_networkx_export_gives_networkx_our_verdict() -> None:
+    graph = load_graph(REPO / "graphs" / "confounded_proxy.yaml")
+    result = check_inner_alignment(graph)
+    assert not result.aligned  # only through Y_b <-> Y_m
+    digraph = to_networkx(graph, sigma=True)
+    assert not nx.is_d_separator(digraph, set(result.regime), set(result.base), set(result.mesa))
+    assert digraph.nodes["L(Y_b,Y_m)"]["latent"] is True
+
+
+@pytest.mark.parametrize(("graph_attributes", "arguments", "latent", "message"), [
+    ({"base": 5}, {}, None, "the graph attribute 'base' is an int 5: expected a node name or a "
+                            "list of node names"),
+    ({"mesa": [1, 2]}, {}, None, "the graph attribute 'mesa' is a list [1, 2]: expected a node "
+                                 "name or a list of node names"),
+    ({"bidirected": 5}, {}, None, "the graph attribute 'bidirected' is an int 5: expected a "
+                                  "list of pairs of nodes, like [('A', 'B')]"),
+    ({}, {"sigma": ["A"]}, None, "sigma holds a str 'A': expected a list of "
+                                 "SoftIntervention(target, context)"),
+    ({}, {"regime": None}, None, "regime is a NoneType None: expected a node name or a list of "
+                                 "node names"),
+    ({}, {"base": 5}, None, "base is an int 5: expected a node name or a list of node names"),
+    ({}, {"name": 5}, None, "name is an int 5: expected a string"),
+    ({}, {}, "False", "the node attribute 'latent' of 'L' is a str 'False': expected True or "
+                      "False"),
+])
+def test_from_networkx_names_every_attribute_of_the_wrong_type(
+        graph_attributes: dict[str, object], arguments: dict[str, object], latent: object,
+        message: str) -> None:
+    digraph = nx.DiGraph([("s", "A"), ("A", "Y")], **graph_attributes)
+    if latent is not None:
+        digraph.add_node("L", latent=latent)
+        digraph.add_edges_from([("L", "A"), ("L", "Y")])
+    with pytest.raises(GraphSpecError) as raised:
+        from_networkx(digraph, **{"regime": "s", **arguments})  # type: ignore[arg-type]
+    assert str(raised.value) == f"1 problem:\n  <networkx>: {message} [E_NETWORKX]"
+
+
+def test_from_networkx_reads_a_real_latent_flag() -> None:
+    digraph = nx.DiGraph([("s", "A"), ("A", "Y"), ("L", "A"), ("L", "Y")])
+    digraph.nodes["L"]["latent"] = True
+    graph = from_networkx(digraph, regime="s", sigma=iter(()))
+    assert graph.spouses("A") == ("Y",)

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from causal_align import CausalGraph, SoftIntervention, check_inner_alignment, load_graph, render
+from causal_align import (
+    CausalGraph,
+    SoftIntervention,
+    check_inner_alignment,
+    load_graph,
+    render,
+)
 from causal_align.errors import PicturesUnavailable
 from causal_align.pictures.dot import FOCUS_CAP, to_dot
 from causal_align.pictures.svg import find_dot, to_svg
@@ -98,18 +104,136 @@ def test_missing_graphviz_is_explained_and_html_still_renders(
     with pytest.raises(PicturesUnavailable, match="pictures are unavailable"):
         to_svg(cue_result())
     page = render(cue_result(), "html")
-    assert "pictures are unavailable" in page and "<svg" not in page
+    assert "pictures are unavailable" in page and '<figure class="graph">' not in page
+    assert str(tmp_path) not in page  # no local path in a report
     assert render(cue_result(), "text").startswith("deceptive_cue: NOT ALIGNED")
 
 
 def test_the_page_is_self_contained() -> None:
     page = render(cue_result(), "html")
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
-    assert not re.search(r"<script|<link|@import|url\(|src=", page)
+    assert not re.search(r"<link|@import|url\(|src=|https?://(?!www\.w3\.org)", page)
+    assert page.count("<script") == 1  # ours, allowed by its hash and nothing else
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert policy is not None and "default-src 'none'" in policy.group(1)
+    assert "script-src 'sha256-" in policy.group(1) and "unsafe-inline'; img" in policy.group(1)
     assert page.count('class="path-row"') == 3
-    assert "body:has(#row-3:hover) svg .edge:not(.path3)" in page
+    assert "body:has(#q1-row-3:is(:hover, :focus)) #q1 svg .edge:not(.path3)" in page
 
 
 def test_a_notebook_shows_the_verdict_and_the_picture() -> None:
     shown = cue_result()._repr_html_()
     assert "NOT ALIGNED" in shown and "<svg" in shown
+
+
+def fan_result(count: int):  # type: ignore[no-untyped-def]
+    """``count`` open paths s -> A_i -> Y_b, one per middle node."""
+    edges = [edge for index in range(count) for edge in (f"s -> A{index:02}", f"A{index:02} -> Y_b")]
+    return check_inner_alignment(CausalGraph.from_edges(edges, regime="s", base="Y_b"))
+
+
+def test_thirty_paths_all_look_different_and_path_11_is_not_path_1() -> None:
+    from causal_align.pictures.dot import path_style
+
+    assert len({path_style(number) for number in range(1, 31)}) == 30
+    result = fan_result(12)
+    dot = to_dot(result)
+    number = {tuple(path.nodes): index for index, path in enumerate(result.open_paths, 1)}
+    eleventh = next(path for path, index in number.items() if index == 11)
+    first = next(path for path, index in number.items() if index == 1)
+    line_11 = line_with(dot, f'"s" -> "{eleventh[1]}"')
+    line_1 = line_with(dot, f'"s" -> "{first[1]}"')
+    assert 'style=dashed' in line_11 and 'label="11"' in line_11
+    assert 'style=' not in line_1 and 'label="1"' in line_1
+
+
+def test_a_long_label_is_wrapped_to_fit_its_box() -> None:
+    from causal_align.pictures.dot import LABEL_WIDTH
+
+    graph = CausalGraph.from_edges(["s -> X", "X -> Y_b"], regime="s", base="Y_b",
+                                   nodes={"X": "the user's true long-term interests and goals, "
+                                               "as an aligned assistant would read them " * 3})
+    line = line_with(to_dot(check_inner_alignment(graph)), '"X" [')
+    label = re.search(r'label="([^"]*)"', line).group(1)  # type: ignore[union-attr]
+    shown = label.split("\\n")
+    assert shown[0] == "X" and 2 <= len(shown) <= 4
+    assert all(len(part) <= LABEL_WIDTH for part in shown), shown
+    assert shown[-1].endswith("…")
+
+
+@pytest.mark.parametrize("name", ["demo\nNOT ALIGNED: no\nALIGNED", "demo\x1b[2J\x1b]0;x\x07",
+                                  'de"mo\\', "demo\u202eDENGILA"])
+def test_control_characters_in_a_name_stay_inside_the_dot_string(name: str) -> None:
+    graph = CausalGraph.from_edges(["s -> Y"], regime="s", base="Y", name=name,
+                                   nodes={"Y": f"label {name}"})
+    dot = to_dot(check_inner_alignment(graph))
+    assert "\x1b" not in dot and "\u202e" not in dot and "\x07" not in dot
+    assert dot.splitlines()[0].startswith('digraph "d') and dot.splitlines()[0].endswith("{")
+    assert sum(line.startswith("  graph [label=") for line in dot.splitlines()) == 1
+    assert all(line.count('"') % 2 == 0 or '\\"' in line for line in dot.splitlines())
+    to_svg(check_inner_alignment(graph))  # and Graphviz reads it
+
+
+def test_a_slow_layout_falls_back_to_a_simpler_one_and_says_so(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from causal_align.pictures import svg
+
+    monkeypatch.setattr(svg, "_SLOW", {})  # what this test learns about slow graphs stays here
+    budgets = iter([0.0, 60.0])  # the full layout "times out" at once, the simpler one runs
+    monkeypatch.setattr(svg, "layout_budget", lambda source: next(budgets))
+    drawn = to_svg(cue_result())
+    assert "simpler layout" in drawn and "took too long" in drawn
+    monkeypatch.setattr(svg, "layout_budget", lambda source: 0.0)
+    with pytest.raises(PicturesUnavailable, match="found no layout within 0 s"):
+        to_svg(cue_result())
+    page = render(cue_result(), "html")  # the report never hangs: it says why
+    assert "found no layout within" in page and "NOT ALIGNED" in page
+
+
+def test_the_layout_budget_grows_with_the_drawing_and_is_capped() -> None:
+    from causal_align.pictures.svg import layout_budget
+
+    assert layout_budget("x" * 100) < layout_budget("x" * 40_000) <= 60
+    assert layout_budget("x" * 10_000_000) == 60
+
+
+def test_a_long_chain_focus_view_is_capped() -> None:
+    count = 5_000
+    edges = ["s -> V0", *(f"V{index} -> V{index + 1}" for index in range(count - 1)),
+             f"V{count - 1} -> Y_b"]
+    result = check_inner_alignment(CausalGraph.from_edges(edges, regime="s", base="Y_b"))
+    assert len(result.open_paths[0].nodes) == count + 2
+    dot = to_dot(result)
+    drawn = {line.split('"')[1] for line in dot.splitlines()
+             if re.match(r'\s+"[^"]+"( \[.*\])?;$', line)}
+    assert len(drawn) <= FOCUS_CAP and {"s", "Y_b", "V0", f"V{count - 1}"} <= drawn
+    assert "shown by its two ends" in dot.splitlines()[1]
+    assert len(dot) < 200 * FOCUS_CAP
+
+
+def test_a_graph_too_slow_to_lay_out_waits_once_not_once_per_query(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from causal_align.pictures import svg
+
+    monkeypatch.setattr(svg, "_SLOW", {})
+    budgets: list[float] = []
+
+    def budget(source: str) -> float:
+        budgets.append(0.0 if "simpler layout" not in source else 60.0)
+        return budgets[-1]
+
+    monkeypatch.setattr(svg, "layout_budget", budget)
+    first = to_svg(cue_result())
+    second = to_svg(cue_result())
+    assert "simpler layout" in first and "simpler layout" in second
+    assert budgets == [0.0, 60.0, 60.0]  # the full layout was tried once only
+
+
+def test_the_page_of_a_long_chain_stays_small() -> None:
+    count = 5_000
+    edges = ["s -> V0", *(f"V{index} -> V{index + 1}" for index in range(count - 1)),
+             f"V{count - 1} -> Y_b"]
+    result = check_inner_alignment(CausalGraph.from_edges(edges, regime="s", base="Y_b"))
+    page = render(result, "html")
+    assert len(page) < 450_000, f"{len(page):,} characters"  # the picture: ~250 KB
+    assert f"… ({count + 2:,} nodes) …" in page and "… and 4,970 more</li>" in page

@@ -319,3 +319,18 @@ def test_values_that_are_not_finite_numbers_are_refused_in_files_and_frames(
     with pytest.raises(GraphSpecError) as caught:
         check_columns(pd.DataFrame({"Y_b": [0.5, float("inf")]}), {"Y_b": "the base objective"})
     assert [problem.code for problem in caught.value.problems] == ["E_BAD_VALUE"]
+
+
+def test_a_stray_word_in_a_column_of_numbers_is_refused_at_its_line(tmp_path: Path) -> None:
+    graph = CausalGraph.from_edges(["s -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",
+                                   mesa="Y_m")
+    rows = [f"{'train' if index % 2 else 'deploy'},{index % 3},{index * 0.5}"
+            for index in range(30)]
+    rows[7] = "train,1,oops"
+    path = tmp_path / "samples.csv"
+    path.write_text("s,Y_m,Y_b\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(GraphSpecError) as info:
+        read_samples(path, graph)
+    [problem] = info.value.problems
+    assert (problem.code, problem.line, problem.location) == ("E_BAD_VALUE", 9, "column Y_b")
+    assert problem.message.startswith("'oops' in a column of numbers (29 of 30 values")

@@ -160,7 +160,7 @@ def test_a_wide_sweep_shows_eight_columns_and_says_how_many_more() -> None:
     result = sweep(random_model(graph, seed=2, states=3), steps=2)
     assert len(result.lines) == 9
     assert str(result).splitlines()[1].count("=") == 16
-    assert "(1 more values of Y_m: see to_dict())" in str(result)
+    assert "(1 more values of Y_m, with smaller gaps at λ = 1: see to_dict())" in str(result)
 
 
 def test_progress_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
@@ -241,3 +241,20 @@ def test_without_matplotlib_or_tqdm_the_error_says_what_to_install(
     monkeypatch.setitem(sys.modules, "tqdm", None)
     with pytest.raises(CausalAlignError, match=r"^a progress bar needs tqdm, .*\[quantities\]"):
         sweep(chain_model(), steps=2, progress=True)
+
+
+def test_the_text_table_keeps_the_highest_score_of_a_ten_valued_mesa_objective() -> None:
+    """A 0-9 score: the table has room for 8 columns, and Y_m = 9 (the value the
+    mesa-optimizer reaches) must be among them, with the largest gaps."""
+    graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b"], regime="s",
+                                   base="Y_b", mesa="Y_m")
+    swept = sweep(random_model(graph, seed=4, states={"Y_m": 10}), steps=3)
+    text = str(swept)
+    header = next(line for line in text.splitlines() if line.lstrip().startswith("λ"))
+    shown = swept.shown_lines()
+    assert len(shown) == 8 and any(line.highest for line in shown)
+    assert "Y_m=9*" in header.replace(" ", "") or "9*" in header
+    finals = sorted((abs(line.gaps[-1]) for line in swept.lines if line.gaps[-1] is not None),
+                    reverse=True)
+    assert min(abs(line.gaps[-1]) for line in shown if not line.highest) >= finals[7] - 1e-12
+    assert "(2 more values of Y_m, with smaller gaps at λ = 1: see to_dict())" in text

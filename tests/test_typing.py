@@ -20,3 +20,17 @@ def test_mypy_strict_is_clean() -> None:
 
 def test_the_package_ships_its_type_marker() -> None:
     assert (ROOT / "causal_align" / "py.typed").exists()
+
+
+def test_mypy_finds_the_installed_package_from_a_users_folder(tmp_path: Path) -> None:
+    """After the README's install command, a user's own script type-checks against the
+    package (an editable install must not hide it from mypy)."""
+    script = tmp_path / "mine.py"
+    script.write_text("from causal_align import check_inner_alignment, load_graph\n"
+                      "result = check_inner_alignment(load_graph('g.yaml'))\n"
+                      "reveal_type(result.aligned)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", str(script)],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert 'Revealed type is "builtins.bool"' in done.stdout or \
+        'Revealed type is "bool"' in done.stdout, done.stdout
+    assert done.returncode == 0, done.stdout

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,18 +25,22 @@ from causal_align.cli.options import (
     BAD_INPUT,
     NOT_ALIGNED,
     emit,
+    failing_safely,
     limits_of,
     node_names,
     print_report,
     query_options,
+    say,
     sigma_option,
     whole_number,
 )
-from causal_align.errors import CausalAlignError
-from causal_align.limits import Limits, read_text
+from causal_align.errors import CausalAlignError, GraphSpecError
+from causal_align.limits import STDIN, Limits, read_text
 from causal_align.loader import Document, load_queries, read_graph_document
 from causal_align.model import Query
 from causal_align.pictures.formats import FORMATS, render
+from causal_align.pictures.html import to_html_batch
+from causal_align.wording import markdown, plain
 
 if TYPE_CHECKING:
     from causal_align.pictures.html import Figure
@@ -48,7 +52,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     check = commands.add_parser(
         "check", help="check a graph file and explain the verdict",
         description="Exit code 0: aligned; 1: not aligned; 2: bad input.")
-    check.add_argument("file", help="a graph file (YAML)")
+    check.add_argument("file", help="a graph file (YAML); - reads standard input")
     check.add_argument("--format", choices=FORMATS, default="text", help="report format")
     query_options(check)
     what_if = check.add_mutually_exclusive_group()
@@ -64,10 +68,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
                             "regime, sigma}, ...]) against the graph, loaded once; exit 1 if any "
                             "is not aligned")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    check.set_defaults(run=_check)
+    check.set_defaults(run=failing_safely(_check))
     validate = commands.add_parser("validate", help="check graph files, listing every problem")
-    validate.add_argument("files", nargs="+", help="graph files (YAML)")
-    validate.set_defaults(run=lambda options: _validate(options.files, limits_of(options)))
+    validate.add_argument("files", nargs="+", help="graph files (YAML); - reads standard input")
+    validate.set_defaults(run=failing_safely(
+        lambda options: _validate(options.files, limits_of(options))))
     return [check, validate]
 
 
@@ -77,35 +82,94 @@ def _check(options: argparse.Namespace) -> int:
                                           ("--no-sigma", options.no_sigma or None))
                  if value is not None]
     if options.query_file and overrides:
-        print(f"error: --query-file cannot be combined with {', '.join(overrides)} (put them in "
-              "the query file)", file=sys.stderr)
+        say(f"error: --query-file cannot be combined with {', '.join(overrides)} (put them in "
+            "the query file)")
         return BAD_INPUT
     try:
-        document = _read_graph(options.file, limits_of(options))
+        try:
+            document = _read_graph(options.file, limits_of(options))
+        except GraphSpecError:
+            if _is_uncertain(options.file, limits_of(options)):
+                return _check_uncertain(options)
+            raise
         graph = document[0]
         if options.query_file:
             queries = load_queries(options.query_file, graph, limits=limits_of(options))
+            if not queries:
+                raise CausalAlignError(f"{options.query_file}: the query file lists no queries "
+                                       "(add at least one under queries:)")
         else:
             base = graph.base if options.base is None else node_names(options.base) or ()
             queries = (Query(base, node_names(options.mesa), node_names(options.regime),
                              sigma_option(options.sigma, options.no_sigma)),)
         results = check_queries(graph, queries, limit=options.limit)
     except CausalAlignError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}")
         return BAD_INPUT
     figures: Sequence[Figure | None] = [None] * len(results)
     if options.format == "html" and document[1].get("model") is not None:
         figures = _sweep_figures(document, queries, results)
     report = _report(queries, results, options.format, batch=bool(options.query_file),
                      figures=figures)
+    if graph.utility and not options.query_file:
+        report = _with_incentives(report, results[0], options.format)
     if not emit(report, options.output):
         return BAD_INPUT
     return ALIGNED if all(result.aligned for result in results) else NOT_ALIGNED
 
 
+def _is_uncertain(path: str, limits: Limits) -> bool:
+    """Does the file hold a diagram the core cannot read alone: ``A -- B`` edges, background
+    knowledge or uncertain edges (the uncertainty layer's)?"""
+    if path == STDIN:
+        return False
+    from causal_align.uncertainty.files import is_partial
+    from causal_align.yamldoc import read_yaml
+
+    try:
+        data, _ = read_yaml(read_text(Path(path), limits), path, limits)
+    except CausalAlignError:
+        return False
+    return is_partial(data)
+
+
+def _check_uncertain(options: argparse.Namespace) -> int:
+    """``check`` on an uncertain diagram: the verdict over every diagram it stands for, exit 0
+    (aligned in every one), 1 (not aligned in every one) or 3 (undetermined)."""
+    from causal_align.cli.uncertainty import check_uncertain_file
+
+    if options.query_file or options.format not in ("text", "markdown", "json"):
+        raise CausalAlignError(f"{options.file} is an uncertain diagram (-- edges, background "
+                               "or uncertain edges): check reports it as text, markdown or json, "
+                               "one query at a time (or use causal-align uncertain)")
+    code, report = check_uncertain_file(
+        options.file, format=options.format, base=node_names(options.base),
+        mesa=node_names(options.mesa), regime=node_names(options.regime),
+        sigma=sigma_option(options.sigma, options.no_sigma), limit=options.limit,
+        limits=limits_of(options))
+    return code if emit(report, options.output) else BAD_INPUT
+
+
+def _with_incentives(report: str, result: AlignmentResult, format: str) -> str:
+    """The report with the agent's incentives beside the verdict (graphs with a utility)."""
+    from causal_align.incentives.report import incentive_panel, incentive_panel_data
+
+    graph = result.diagram.graph
+    if format == "json":
+        data = json.loads(report)
+        data["incentives"] = incentive_panel_data(graph, sigma=result.sigma)
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    panel = incentive_panel(graph, format, sigma=result.sigma) if format in (
+        "text", "markdown") else None
+    return report if panel is None else f"{report}\n\n{panel}"
+
+
 def _read_graph(path: str, limits: Limits) -> Document:
     """The graph, the file's plain data (which tells whether it has a ``model:`` section) and
     its origin."""
+    if path == STDIN:
+        return read_graph_document(read_text(Path(path), limits), source="<stdin>",
+                                   default_name="stdin", limits=limits)
     return read_graph_document(read_text(Path(path), limits), source=path,
                                default_name=Path(path).stem, limits=limits)
 
@@ -124,7 +188,7 @@ def _sweep_figures(document: Document, queries: Sequence[Query],
     try:
         model = model_from_document(*document)
     except CausalAlignError as error:
-        print(f"note: the report has no shift sweep: {error}", file=sys.stderr)
+        say(f"note: the report has no shift sweep: {error}")
         return [None] * len(results)
     figures: list[Figure | None] = []
     for query, result in zip(queries, results):
@@ -135,7 +199,7 @@ def _sweep_figures(document: Document, queries: Sequence[Query],
             drawn = sweep(model, base=result.base, mesa=result.mesa, regime=result.regime)
             figures.append(Figure("Shift sweep", sweep_caption(drawn), sweep_svg(drawn)))
         except CausalAlignError as error:
-            print(f"note: the report has no shift sweep: {error}", file=sys.stderr)
+            say(f"note: the report has no shift sweep: {error}")
             figures.append(None)
     return figures
 
@@ -153,14 +217,31 @@ def _report(queries: Sequence[Query], results: Sequence[AlignmentResult], format
         return json.dumps([{"query": query.name, "result": result.to_dict()}
                            for query, result in zip(queries, results)], indent=2,
                           ensure_ascii=False)
-    heading = "## query: {}" if format == "markdown" else "=== query: {} ==="
-    return "\n\n".join(f"{heading.format(query.name)}\n\n{one(result, figure)}"
+    if format == "html":  # one page, a section per query
+        return to_html_batch([(query.name, result, () if figure is None else (figure,))
+                              for query, result, figure in zip(queries, results, figures)])
+    if format == "markdown":
+        heading = "## query: {}"
+        name = markdown
+    else:  # text, dot, svg: the name as plain text (a DOT or SVG comment for pictures)
+        heading = {"dot": "// query: {}", "svg": "<!-- query: {} -->"}.get(format,
+                                                                           "=== query: {} ===")
+        name = plain
+    return "\n\n".join(f"{heading.format(_named(name(query.name), format))}\n\n"
+                        f"{one(result, figure)}"
                         for query, result, figure in zip(queries, results, figures))
+
+
+def _named(name: str, format: str) -> str:
+    """A query name inside a DOT or SVG comment cannot end it."""
+    if format == "svg":
+        return escape(name).replace("--", "&#45;&#45;")
+    return name
 
 
 
 def _validate(files: list[str], limits: Limits) -> int:
-    failed = 0
+    failed, written = 0, True
     for name in files:
         try:
             graph, data, origin = _read_graph(name, limits)
@@ -170,11 +251,14 @@ def _validate(files: list[str], limits: Limits) -> int:
                 model_from_document(graph, data, origin)
         except CausalAlignError as error:
             failed += 1
-            print(f"error: {error}", file=sys.stderr)
+            say(f"error: {error}")
         else:
             model = ", with a model" if "model" in data else ""
-            print_report(f"{name}: ok ({len(graph.nodes)} nodes, {len(graph.edges)} "
-                         f"edges{model})")
+            written &= print_report(f"{name}: ok ({len(graph.nodes)} nodes, "
+                                    f"{len(graph.edges)} edges{model})")
     summary = f"{len(files) - failed} of {len(files)} file{'s' if len(files) != 1 else ''} valid"
-    print(summary, file=sys.stderr if failed else sys.stdout)
-    return BAD_INPUT if failed else 0
+    if failed:
+        say(summary)
+    else:
+        written &= print_report(summary)
+    return BAD_INPUT if failed or not written else 0

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Sequence
 
 from causal_align.cli import check, edit, incentives, quantities, transport, uncertainty
-from causal_align.cli.options import limit_options
+from causal_align.cli.options import limit_options, version_option
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,6 +34,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="causal-align",
         description="Check inner alignment: is (Y_b ⊥ s | Y_m) by d-separation in G_σ?")
+    version_option(top)
     commands = top.add_subparsers(dest="command", required=True)
     for family in (check, quantities, transport, incentives, uncertainty, edit):
         for command in family.add_commands(commands):

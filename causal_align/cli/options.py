@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import traceback
+from collections.abc import Callable
+from typing import TextIO
 
-from causal_align.errors import CausalAlignError
-from causal_align.limits import Limits
+from causal_align.errors import CausalAlignError, shown
+from causal_align.limits import Limits, write_text_atomically
 from causal_align.model import SoftIntervention
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
@@ -79,32 +83,156 @@ def limits_of(options: argparse.Namespace) -> Limits:
 
 
 def emit(report: str, output: str | None) -> bool:
-    """Print ``report``, or write it to ``output``; False (after an error on stderr) when the
-    file cannot be written."""
+    """Print ``report``, or write it to ``output`` atomically (complete or not at all); False
+    (after an error on stderr) when it cannot be written."""
     if not output:
-        print_report(report)
-        return True
+        return print_report(report)
     try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(report + "\n")
+        write_text_atomically(output, report + "\n")
     except OSError as error:
-        print(f"error: cannot write {output}: {error.strerror}", file=sys.stderr)
+        say(f"error: cannot write {shown(output)}: {error.strerror or error}")
         return False
     return True
 
 
+ASCII = str.maketrans({"⊥": "_||_", "σ": "sigma", "∅": "{}", "…": "...", "→": "->",
+                       "←": "<-", "λ": "lambda", "−": "-", "≥": ">=", "≤": "<=", "·": "*",
+                       "■": "#", "×": "x", "—": "--", "–": "-"})
+"""ASCII spellings of the symbols our reports use, for a terminal that cannot show them."""
 
-def print_report(text: str) -> None:
-    """Print, and keep quiet when the reader went away (``causal-align check g.yaml | head``)."""
+
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Characters that drive a terminal or reorder its text (escape sequences, bidirectional
+overrides): never printed raw, whatever report holds them."""
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with every character that could drive a terminal written as an escape
+    (``\x1b``, ``\u202e``); line breaks and tabs stay. In a JSON report the escape means the
+    same character, so the data are unchanged.
+
+    >>> terminal_safe("gap of g\x1b[2J\u202e: 0")
+    'gap of g\\x1b[2J\\u202e: 0'
+    """
+    return _TERMINAL_UNSAFE.sub(lambda found: f"\\x{ord(found.group()):02x}"
+                                if ord(found.group()) < 0x20 else  # never raw in JSON
+                                f"\\u{ord(found.group()):04x}", text)
+
+
+def printable(text: str, stream: TextIO) -> str:
+    """``text`` as ``stream`` can encode it: unchanged when it can, otherwise with our symbols
+    spelled in ASCII and anything else escaped (``\\u2200``, or ``\\udcff`` for the bytes of a
+    file name that is not UTF-8).
+
+    >>> import io
+    >>> printable("(Y_b ⊥ s | Y_m) in G_σ", io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
+    '(Y_b _||_ s | Y_m) in G_sigma'
+    """
+    encoding = getattr(stream, "encoding", None) or "utf-8"
     try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    spelled = text.translate(ASCII)
+    try:
+        return spelled.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        return spelled.encode("ascii", "backslashreplace").decode("ascii")
 
+
+def print_report(text: str) -> bool:
+    """Print to standard output; keep quiet when the reader went away (``causal-align check
+    g.yaml | head``), and return False (after an error on stderr) when the output cannot be
+    written (``> /dev/full``)."""
+    try:
+        print(printable(terminal_safe(text), sys.stdout), flush=True)
+    except BrokenPipeError:
+        _silence(sys.stdout)
+    except OSError as error:
+        _silence(sys.stdout)
+        say(f"error: cannot write the report to standard output: {error.strerror or error}")
+        return False
+    return True
+
+
+def say(text: str) -> None:
+    """Print a line to standard error, never failing (a closed pipe silences it)."""
+    try:
+        print(printable(terminal_safe(text), sys.stderr), file=sys.stderr, flush=True)
+    except OSError:
+        _silence(sys.stderr)
+
+
+def _silence(stream: TextIO) -> None:
+    """Point ``stream`` at the null device, so that nothing written later (Python's own flush at
+    exit included) fails."""
+    try:
+        descriptor = stream.fileno()
+    except (OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def failing_safely(command: Command) -> Command:
+    """``command`` with every failure of ours turned into exit code 2: an error of ours
+    (``error:`` on stderr), and a failed write to standard output or error (``> /dev/full``, a
+    closed pipe), which must never look like a verdict (0 or 1).
+
+    Examples
+    --------
+    >>> def broken(options: argparse.Namespace) -> int:
+    ...     raise BrokenPipeError(32, "Broken pipe")
+    >>> failing_safely(broken)(argparse.Namespace())
+    2
+    """
+    def run(options: argparse.Namespace) -> int:
+        try:
+            return command(options)
+        except CausalAlignError as error:
+            say(f"error: {error}")
+        except OSError as error:  # a write to stdout or stderr failed
+            _silence(sys.stdout)
+            say(f"error: cannot write the output: {error.strerror or error}")
+        except MemoryError:
+            say("error: out of memory (lower the limits, e.g. --max-bytes, or give it more)")
+        except Exception as error:  # noqa: BLE001 (a bug of ours: never a verdict's exit code)
+            say("".join(traceback.format_exception(error)).rstrip())
+            say(f"error: internal error, a bug in causal_align (please report it with the "
+                f"traceback above): {type(error).__name__}: {error}")
+        return BAD_INPUT
+
+    run.fails_safely = True  # type: ignore[attr-defined]
+    return run
+
+
+def version_option(parser: argparse.ArgumentParser) -> None:
+    """``--version``: the program's version (for the top-level parser)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        number = version("causal_align")
+    except PackageNotFoundError:
+        number = "unknown (not installed)"
+    parser.add_argument("--version", action="version", version=f"%(prog)s {number}")
 
 
 def limit_options(parser: argparse.ArgumentParser) -> None:
-    """``--max-bytes``, ``--max-nodes`` and ``--max-alias-values``: :class:`Limits` raised."""
+    """``--max-bytes``, ``--max-nodes`` and ``--max-alias-values``: :class:`Limits` raised.
+
+    The command line calls this for every command, so it also makes sure each command's
+    ``run`` exits 2 on any failure of ours (:func:`failing_safely`), whichever family added it.
+    """
+    run = parser.get_default("run")
+    if callable(run) and not getattr(run, "fails_safely", False):
+        parser.set_defaults(run=failing_safely(run))
     parser.add_argument("--max-bytes", type=whole_number, default=Limits.max_bytes,
                         metavar="N", help=f"largest file read (default {Limits.max_bytes:,})")
     parser.add_argument("--max-nodes", type=whole_number, default=Limits.max_nodes, metavar="N",

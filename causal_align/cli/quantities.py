@@ -39,6 +39,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -49,25 +50,33 @@ from typing import TYPE_CHECKING, Any, Protocol
 from causal_align.cli.options import (
     BAD_INPUT,
     emit,
+    failing_safely,
     limits_of,
     node_names,
     print_report,
     query_options,
+    say,
 )
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
 from causal_align.samples import CORRECTIONS, METHODS
 from causal_align.validate import suggest
+from causal_align.wording import plain
 
 if TYPE_CHECKING:  # the layers themselves are imported by the command that runs
     from causal_align.quantities.discrete import DiscreteModel
     from causal_align.quantities.gap import Utility
     from causal_align.samples.falsify import Falsification
 
+MAX_STEPS = 100_000
+"""Most strengths a sweep computes (each is an exact inference)."""
+MAX_DRAWS = 10_000_000
+"""Most random models ``simulate`` draws."""
 ZERO = 1e-9
-"""``gap`` exits 0 when every gap is within this of 0, relative to the largest expectation (so
-that rounding in large utilities does not count as a gap)."""
+"""``gap`` exits 0 when every gap is within this of 0, relative to the utility's range (the
+largest minus the smallest value U can take): neither the utility's offset nor its scale
+changes the exit code."""
 EXTRA = ("matplotlib", "pandas", "pgmpy", "scipy", "statsmodels", "tqdm")
 """The libraries of the ``quantities`` extra."""
 _EXTRA_NAME = "causal_align[quantities]"
@@ -108,7 +117,7 @@ def _gap_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _gap(options: argparse.Namespace) -> int:
-    from causal_align.quantities.gap import alignment_gap
+    from causal_align.quantities.gap import alignment_gap, utility_range
     from causal_align.quantities.parameters import load_model
 
     utility = _utility(options.utility)
@@ -118,8 +127,7 @@ def _gap(options: argparse.Namespace) -> int:
     if not emit(_rendered(gap, options.format), options.output):
         return BAD_INPUT
     gaps = [row.gap for row in gap.rows if row.gap is not None]
-    scale = max([1.0, *(abs(value) for row in gap.rows for value in (row.train, row.deploy)
-                        if value is not None)])
+    scale = utility_range(gap) or 1.0  # zero is judged against how far U can move at all
     return 0 if gaps and all(abs(value) <= ZERO * scale for value in gaps) else 1
 
 
@@ -136,8 +144,9 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("file", help="a graph file (YAML) with a model: section")
     parser.add_argument("-o", "--output", metavar="PICTURE",
                         help="also draw the sweep to PICTURE, a .png or .svg file (matplotlib)")
-    parser.add_argument("--steps", type=_at_least(2), default=21, metavar="N",
-                        help="how many strengths, evenly spaced from 0 to 1 (default 21)")
+    parser.add_argument("--steps", type=_at_least(2, most=MAX_STEPS), default=21, metavar="N",
+                        help=f"how many strengths, evenly spaced from 0 to 1 (default 21, at "
+                             f"most {MAX_STEPS:,})")
     parser.add_argument("--mesa-value", metavar="STATE|NODE=STATE,...",
                         help="follow one value of Y_m only: its state, or a state per Y_m node")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction,
@@ -160,8 +169,7 @@ def _sweep(options: argparse.Namespace) -> int:
                        progress=_progress(options), **_query(options), utility=utility)
     if options.output:
         plot_sweep(result, options.output)
-    print_report(_rendered(result, options.format))
-    return 0
+    return 0 if print_report(_rendered(result, options.format)) else BAD_INPUT
 
 
 # ---------------------------------------------------------------- simulate
@@ -176,8 +184,8 @@ def _simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
                     "Y_m and how often it exceeds the tolerance. Needs no model: section (one is "
                     "ignored unless --like-model). Exit code 0, or 2 on bad input.")
     parser.add_argument("file", help="a graph file (YAML)")
-    parser.add_argument("--draws", type=_at_least(1), default=1000, metavar="N",
-                        help="how many random models (default 1000)")
+    parser.add_argument("--draws", type=_at_least(1, most=MAX_DRAWS), default=1000, metavar="N",
+                        help=f"how many random models (default 1000, at most {MAX_DRAWS:,})")
     parser.add_argument("--seed", type=_at_least(0), default=0, metavar="N",
                         help="the same seed draws the same models (default 0)")
     parser.add_argument("--tolerance", type=_number(lowest=0.0), default=0.05, metavar="T",
@@ -369,6 +377,10 @@ def _rendered(result: _Result, format: str) -> str:
     """The result as text, or as its ``to_dict()`` in JSON."""
     if format == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+    name = getattr(result, "graph", None)
+    if (isinstance(name, str) and plain(name) != name and dataclasses.is_dataclass(result)
+            and any(field.name == "graph" and field.init for field in dataclasses.fields(result))):
+        result = dataclasses.replace(result, graph=plain(name))
     return str(result)
 
 
@@ -385,19 +397,19 @@ def _guarded(command: Command, *, hint: str = "") -> Command:
         try:
             return command(options)
         except CausalAlignError as error:
-            print(f"error: {error}", file=sys.stderr)
+            say(f"error: {error}")
             codes = {problem.code for problem in getattr(error, "problems", ())}
             if hint and "E_MODEL_MISSING" in codes:
-                print(f"hint: {hint.format(file=options.file)}", file=sys.stderr)
+                say(f"hint: {hint.format(file=options.file)}")
         except ModuleNotFoundError as error:
             library = (error.name or "").partition(".")[0]
             if library not in EXTRA:
                 raise
-            print(f"error: causal-align {options.command} needs {library}, part of the "
-                  f"quantities extra: pip install '{_EXTRA_NAME}'", file=sys.stderr)
+            say(f"error: causal-align {options.command} needs {library}, part of the "
+                f"quantities extra: pip install '{_EXTRA_NAME}'")
         return BAD_INPUT
 
-    return run
+    return failing_safely(run)
 
 
 @contextmanager
@@ -414,15 +426,22 @@ def _about(source: str) -> Iterator[None]:
         raise CausalAlignError(f"{source}: {error}") from error
 
 
-def _at_least(least: int) -> Callable[[str], int]:
+def _at_least(least: int, *, most: int | None = None) -> Callable[[str], int]:
+    """A whole number >= ``least`` (and <= ``most``); ``1e4`` is read as 10000."""
+    wanted = f">= {least}" if most is None else f"from {least} to {most:,}"
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            value = least - 1
-        if value < least:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {least}, found "
-                                             f"{text!r}")
+            try:
+                number = float(text)
+                value = int(number) if number.is_integer() else least - 1
+            except (ValueError, OverflowError):
+                value = least - 1
+        if value < least or (most is not None and value > most):
+            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, found "
+                                             f"{shown(text)}")
         return value
 
     return parse

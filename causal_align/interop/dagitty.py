@@ -50,10 +50,8 @@ from typing import TYPE_CHECKING
 
 from causal_align.errors import GraphSpecError, Problem
 from causal_align.interop.translate import INVALID_NAME, Pair, assemble, edges, is_name
+from causal_align.limits import Limits, too_large
 from causal_align.model import CausalGraph, Edge, SoftIntervention
-
-if TYPE_CHECKING:
-    pass
 
 _BAREWORD = re.compile(r"[0-9A-Za-z_.]+\Z")
 
@@ -120,8 +118,14 @@ def from_dagitty(
     query_regime: str | Iterable[str] | None = None,
     name: str | None = None,
     source: str = "<dagitty>",
+    limits: Limits | None = None,
 ) -> CausalGraph:
     """Read a ``dag { ... }`` written for dagitty.
+
+    Hostile text is refused before the work it would cost: text over ``limits.max_bytes``
+    characters, and groups that would expand to more than ``limits.max_expanded_edges`` edges
+    (``{a0..a999} -> {b0..b999}`` is a million edges from a few kilobytes), counted before any
+    edge is made (raise it with ``Limits(max_expanded_edges=...)``).
 
     Statements are separated by whitespace, newlines or ``;``. Understood: node statements with
     attributes (``X [outcome,pos="1,2",label="..."]``), edges and edge chains (``A -> B -> C``,
@@ -168,7 +172,11 @@ def from_dagitty(
     causal_align.errors.GraphSpecError: 1 problem:
       g.dagitty:1: unsupported graph type 'pdag', a partially directed graph: some edges have no direction (causal_align reads a causal diagram, dag { ... }) [E_DAGITTY]
     """
-    parsed = _DagittyParser(text, source).parse()
+    limits = limits or Limits()
+    if len(text) > limits.max_bytes:
+        raise too_large(f"the text is {len(text):,} characters", limits.max_bytes,
+                        "--max-bytes", "max_bytes", source)
+    parsed = _DagittyParser(text, source, limits.max_expanded_edges).parse()
     nodes, edges = parsed.nodes, parsed.edges
     problems: list[Problem] = []
     for node, (line, attributes) in nodes.items():
@@ -245,8 +253,9 @@ class _Token:
 class _DagittyParser:
     """dagitty's grammar, read without recursion: a syntax error stops at once, with its line."""
 
-    def __init__(self, text: str, source: str) -> None:
+    def __init__(self, text: str, source: str, most_edges: int) -> None:
         self.source = source
+        self.most_edges, self.expanded = most_edges, 0
         self.tokens = self._tokenize(text)
         self.at = 0
         self.name = ""
@@ -330,6 +339,12 @@ class _DagittyParser:
             for name, _ in operands[0]:
                 self.nodes[name][1].update(attributes)
         for left, arrow, right in zip(operands, arrows, operands[1:]):
+            self.expanded += len(left) * len(right)
+            if self.expanded > self.most_edges:
+                raise GraphSpecError([Problem(
+                    "E_TOO_LARGE", f"the groups expand to more than {self.most_edges:,} edges "
+                    f"({len(left):,} × {len(right):,} here; raise the limit with "
+                    "Limits(max_expanded_edges=...))", line=arrow.line, source=self.source)])
             for tail, _ in left:
                 for head, _ in right:
                     self.edges.append((tail, arrow.text, head, arrow.line))

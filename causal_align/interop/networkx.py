@@ -1,5 +1,6 @@
-"""networkx graphs: ``to_networkx`` writes a ``DiGraph`` (with ``<->`` as latent nodes by
-default), ``from_networkx`` reads one back. networkx is imported only when they run.
+"""networkx graphs: ``to_networkx`` writes a ``DiGraph`` (with each ``<->`` as a latent node
+``L(A,B)`` by default, so that networkx's ``is_d_separator`` answers right), ``from_networkx``
+reads one back. networkx is imported only when they run.
 
 Examples
 --------
@@ -14,8 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from causal_align.errors import GraphSpecError, Problem
-from causal_align.interop.translate import Pair, edges, from_digraph, latent_name
+from causal_align.errors import GraphSpecError, Problem, shown
+from causal_align.interop.translate import (
+    Pair,
+    attribute_text,
+    edges,
+    from_digraph,
+    latent_name,
+)
 from causal_align.model import CausalGraph, SoftIntervention
 
 if TYPE_CHECKING:
@@ -23,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def to_networkx(graph: CausalGraph, *, sigma: bool = False,
-                latent_expansion: bool = False) -> nx.DiGraph[str]:
+                latent_expansion: bool = True) -> nx.DiGraph[str]:
     """A networkx ``DiGraph`` of the graph's directed edges: a copy, safe to change.
 
     Parameters
@@ -32,9 +39,12 @@ def to_networkx(graph: CausalGraph, *, sigma: bool = False,
     sigma : bool
         Build it from G_σ instead of G (networkx has no soft interventions).
     latent_expansion : bool
-        Replace each ``A <-> B`` by ``A <- L(A,B) -> B``, a node with attribute ``latent=True``
-        (``L(A,B)`` can never clash with a node name). Plain d-separation in the result is
-        m-separation in the graph, so networkx's own ``is_d_separator`` applies.
+        True (the default): replace each ``A <-> B`` by ``A <- L(A,B) -> B``, a node with
+        attribute ``latent=True`` (``L(A,B)`` can never clash with a node name). Plain
+        d-separation in the result is m-separation in the graph, so networkx's own
+        ``is_d_separator`` gives our verdict. False: only the directed edges, with the ``<->``
+        edges in the graph attribute ``bidirected``, which networkx's algorithms ignore (they
+        would call a confounded graph separated).
 
     Returns
     -------
@@ -47,11 +57,11 @@ def to_networkx(graph: CausalGraph, *, sigma: bool = False,
     --------
     >>> from causal_align import CausalGraph
     >>> graph = CausalGraph.from_edges(["s -> A", "A -> Y", "A <-> Y"], regime="s", base="Y")
-    >>> digraph = to_networkx(graph)
+    >>> sorted(to_networkx(graph).edges)
+    [('A', 'Y'), ('L(A,Y)', 'A'), ('L(A,Y)', 'Y'), ('s', 'A')]
+    >>> digraph = to_networkx(graph, latent_expansion=False)
     >>> list(digraph.edges), digraph.graph["bidirected"], digraph.graph["base"]
     ([('s', 'A'), ('A', 'Y')], [('A', 'Y')], ['Y'])
-    >>> sorted(to_networkx(graph, latent_expansion=True).edges)
-    [('A', 'Y'), ('L(A,Y)', 'A'), ('L(A,Y)', 'Y'), ('s', 'A')]
     """
     import networkx as nx
 
@@ -107,7 +117,9 @@ def from_networkx(
     TypeError
         When ``digraph`` is not a networkx graph.
     GraphSpecError
-        Listing every problem: an undirected graph, a node that is not a string or not a valid
+        Listing every problem: an argument or a graph attribute of the wrong type (``base=5``,
+        ``sigma=["A"]``, ``regime=None``, a node attribute ``latent="False"``: it must be
+        ``True`` or ``False``), each named, an undirected graph, a node that is not a string or not a valid
         name, a label that is not a string, a malformed ``bidirected`` pair, a latent node that
         is not a root with two children, a cycle, an unknown regime node, ...
 
@@ -134,6 +146,13 @@ def from_networkx(
                                       "DiGraph whose edges point from cause to effect)",
                                       source=source)])
     attributes: Mapping[str, Any] = digraph.graph
+    if isinstance(sigma, Iterable) and not isinstance(sigma, (str, bytes)):
+        sigma = list(sigma)
+    problems = _type_problems(digraph, attributes, source, regime=regime, base=base, mesa=mesa,
+                              bidirected=bidirected, sigma=sigma, query_regime=query_regime,
+                              name=name)
+    if problems:
+        raise GraphSpecError(problems)
     if bidirected is None:
         bidirected = attributes.get("bidirected", ())
     return from_digraph(
@@ -142,3 +161,53 @@ def from_networkx(
         base=base if base is not None else attributes.get("base") or None,
         mesa=mesa if mesa is not None else attributes.get("mesa") or None,
         sigma=sigma, query_regime=query_regime, name=name)
+
+
+def _names_problem(value: object, what: str, code: str, source: str, *,
+                   optional: bool) -> Problem | None:
+    """A problem when ``value`` is not a node name or a list of node names."""
+    if value is None and optional:
+        return None
+    if isinstance(value, str):
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(item, str)
+                                                                 for item in value):
+        return None
+    return Problem(code, f"{what} is {attribute_text(value)} {shown(value)}: expected a node "
+                   "name or a list of node names", source=source)
+
+
+def _type_problems(digraph: nx.Graph[Any], attributes: Mapping[str, Any], source: str, *,
+                   regime: object, base: object, mesa: object, bidirected: object,
+                   sigma: object, query_regime: object, name: object) -> list[Problem]:
+    """Every argument and attribute of the wrong type, each named (before any is used)."""
+    code = "E_NETWORKX"
+    checks = [(regime, "regime", False), (base, "base", True), (mesa, "mesa", True),
+              (query_regime, "query_regime", True),
+              (attributes.get("base"), "the graph attribute 'base'", True),
+              (attributes.get("mesa"), "the graph attribute 'mesa'", True)]
+    problems = [problem for value, what, optional in checks
+                if (problem := _names_problem(value, what, code, source, optional=optional))]
+    for value, what in ((bidirected, "bidirected"),
+                        (attributes.get("bidirected"), "the graph attribute 'bidirected'")):
+        if value is not None and not isinstance(value, (list, tuple, set, frozenset)):
+            problems.append(Problem(code, f"{what} is {attribute_text(value)} {shown(value)}: "
+                                    "expected a list of pairs of nodes, like [('A', 'B')]",
+                                    source=source))
+    items = list(sigma) if isinstance(sigma, (list, tuple)) else None
+    if items is None or not all(isinstance(item, SoftIntervention) for item in items):
+        wrong = sigma if items is None else next(item for item in items
+                                                 if not isinstance(item, SoftIntervention))
+        problems.append(Problem(code, f"sigma holds {attribute_text(wrong)} {shown(wrong)}: "
+                                "expected a list of SoftIntervention(target, context)",
+                                source=source))
+    if name is not None and not isinstance(name, str):
+        problems.append(Problem(code, f"name is {attribute_text(name)} {shown(name)}: expected "
+                                "a string", source=source))
+    for node, latent in digraph.nodes(data="latent"):
+        flag: object = latent
+        if flag is not None and (isinstance(flag, str) or flag not in (True, False)):
+            problems.append(Problem(code, f"the node attribute 'latent' of {shown(node)} is "
+                                    f"{attribute_text(flag)} {shown(flag)}: expected True "
+                                    "or False", source=source))
+    return problems

@@ -6,11 +6,17 @@ What the picture shows:
 - a small σ diamond pointing into each σ target;
 - latent confounders as dashed two-headed edges;
 - edges σ removed, faint and dashed; edges σ's context added, bold and marked "σ";
-- each open path in its own colour, with its number on its edges (SVG classes ``path1``,
-  ``path2``, ... on edges and ``on1``, ... on nodes, so an HTML page can highlight one path).
+- each open path in its own colour and line pattern (:func:`path_style`: 10 colours, then
+  the same colours dashed, then dotted, so 30 paths look different), with its number on its
+  edges (SVG classes ``path1``, ``path2``, ... on edges and ``on1``, ... on nodes, so an HTML
+  page can highlight one path).
 
 Above :data:`FOCUS_NODES` nodes only the *focus view* is drawn — query nodes, the nodes of the
-listed open paths and their direct neighbours — and the title says so.
+listed open paths and their direct neighbours, at most :data:`FOCUS_CAP` nodes in all (a path
+too long for that is drawn by its two ends) — and the title says so.
+
+User text (the graph's name, labels) is drawn as plain text: control characters are escaped and
+titles cut (:func:`causal_align.wording.plain`), and every string is quoted.
 
 The output is deterministic: the same result gives the same bytes.
 
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from causal_align.wording import plain
 
 if TYPE_CHECKING:
     from causal_align.alignment import AlignmentResult
@@ -41,6 +48,12 @@ FOCUS_CAP = 400
 PALETTE = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f")
 """Path colours: path i gets PALETTE[(i - 1) % 10]."""
+PATTERNS = ("solid", "dashed", "dotted")
+"""Line patterns: paths 1-10 solid, 11-20 dashed, 21-30 dotted, then again."""
+DASHES = {"solid": "", "dashed": "6 3", "dotted": "1.5 3"}
+"""The SVG ``stroke-dasharray`` of each pattern, for swatches drawn outside Graphviz."""
+LABEL_WIDTH = 18
+"""A node's label is wrapped to lines of about this many characters (and at most 3 lines)."""
 
 EdgeKey = tuple[str, str, bool]
 
@@ -50,8 +63,49 @@ def path_colour(number: int) -> str:
     return PALETTE[(number - 1) % len(PALETTE)]
 
 
+def path_pattern(number: int) -> str:
+    """The line pattern of open path ``number``: ``solid``, ``dashed`` or ``dotted``."""
+    return PATTERNS[(number - 1) // len(PALETTE) % len(PATTERNS)]
+
+
+def path_style(number: int) -> tuple[str, str]:
+    """Colour and line pattern of open path ``number``; the first 30 paths all differ.
+
+    >>> path_style(1), path_style(11)
+    (('#d62728', 'solid'), ('#d62728', 'dashed'))
+    """
+    return path_colour(number), path_pattern(number)
+
+
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A DOT string: control characters escaped (a line break written by us stays one)."""
+    lines = [plain(line, None) for line in text.split("\n")]
+    return '"' + "\\n".join(line.replace("\\", "\\\\").replace('"', '\\"')
+                             for line in lines) + '"'
+
+
+def _wrapped(label: str) -> str:
+    """A label in lines of about :data:`LABEL_WIDTH` characters, at most 3, so that it fits
+    its node's box."""
+    words, lines, line = plain(label, None).split(), [], ""
+    for word in words:
+        while len(word) > LABEL_WIDTH:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:LABEL_WIDTH])
+            word = word[LABEL_WIDTH:]
+        if line and len(line) + 1 + len(word) > LABEL_WIDTH:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    if len(lines) > 3:
+        lines = lines[:3]
+        lines[2] = lines[2][:LABEL_WIDTH - 1] + "…"
+    return "\n".join(lines)
 
 
 def _attributes(pairs: list[tuple[str, str]]) -> str:
@@ -69,41 +123,55 @@ def _path_edges(result: AlignmentResult) -> dict[EdgeKey, list[int]]:
     return on
 
 
-def _drawn_nodes(result: AlignmentResult) -> tuple[list[str], bool]:
-    """The nodes to draw, and whether this is the focus view."""
+def _drawn_nodes(result: AlignmentResult) -> tuple[list[str], bool, bool]:
+    """The nodes to draw, whether this is the focus view, and whether a path was cut."""
     graph = result.diagram.graph
     if len(graph.nodes) <= FOCUS_NODES:
-        return list(graph.nodes), False
-    core = {*result.regime, *result.base, *result.mesa}
+        return list(graph.nodes), False, False
+    core = dict.fromkeys([*result.regime, *result.base, *result.mesa][:FOCUS_CAP])
+    cut = False
     for path in result.open_paths:
-        core.update(path.nodes)
+        room = FOCUS_CAP - len(core)
+        new = [node for node in dict.fromkeys(path.nodes) if node not in core]
+        if len(new) > room:  # too long: draw its two ends
+            new, cut = new[:(room + 1) // 2] + new[len(new) - room // 2:] if room else [], True
+        core.update(dict.fromkeys(new))
+        if cut:
+            break
     near: set[str] = set()
-    for node in core:
-        for step in (result.diagram.parents, result.diagram.children, result.diagram.spouses):
-            near.update(step(node))
-    extra = sorted(near - core)[:max(0, FOCUS_CAP - len(core))]
-    return [node for node in graph.nodes if node in core or node in set(extra)], True
+    if len(core) < FOCUS_CAP:
+        for node in core:
+            for step in (result.diagram.parents, result.diagram.children,
+                         result.diagram.spouses):
+                near.update(step(node))
+    extra = set(sorted(near - core.keys())[:max(0, FOCUS_CAP - len(core))])
+    return [node for node in graph.nodes if node in core or node in extra], True, cut
 
 
-def to_dot(result: AlignmentResult) -> str:
-    """G_σ of ``result`` in Graphviz DOT, with its open paths coloured and numbered."""
+def to_dot(result: AlignmentResult, *, note: str = "") -> str:
+    """G_σ of ``result`` in Graphviz DOT, with its open paths coloured and numbered; ``note``
+    (say, that a simpler layout was drawn) is added to the title."""
     diagram, graph = result.diagram, result.diagram.graph
-    nodes, focused = _drawn_nodes(result)
+    nodes, focused, cut = _drawn_nodes(result)
     drawn = set(nodes)
     verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
-    title = f"{graph.name}: {verdict}"
+    title = f"{plain(graph.name)}: {verdict}"
     if focused:
-        title += (f" (focus view: {len(nodes)} of {len(graph.nodes)} nodes, the open paths and "
-                  "their neighbours)")
-    lines = [f"digraph {_quote(graph.name)} {{",
-             f"  graph [label={_quote(title)}, labelloc=t, fontname=\"Helvetica\", "
-             "fontsize=16, rankdir=TB];",
+        title += (f" (focus view: {len(nodes):,} of {len(graph.nodes):,} nodes, the open paths "
+                  "and their neighbours")
+        title += "; a path too long to draw is shown by its two ends)" if cut else ")"
+    if note:
+        title += f"\n({note})"
+    lines = [f"digraph {_quote(plain(graph.name))} {{",
+             (f"  graph [label={_quote(title)}, labelloc=t, fontname=\"Helvetica\", "
+              "fontsize=16, rankdir=TB];"),
              '  node [fontname="Helvetica", fontsize=12];',
              '  edge [fontname="Helvetica", fontsize=10];']
     on_path: dict[str, list[int]] = {}
     for number, path in enumerate(result.open_paths, 1):
         for node in path.nodes:
-            on_path.setdefault(node, []).append(number)
+            if node in drawn:
+                on_path.setdefault(node, []).append(number)
     for node in nodes:
         lines.append(f"  {_quote(node)}{_attributes(_node_style(result, node, on_path))};")
     for item in result.sigma:
@@ -137,9 +205,8 @@ def _node_style(result: AlignmentResult, node: str,
                 on_path: dict[str, list[int]]) -> list[tuple[str, str]]:
     label = result.diagram.graph.labels.get(node, "")
     style: list[tuple[str, str]] = []
-    text = node if not label else f"{node}\n{label[:40]}{'…' if len(label) > 40 else ''}"
-    if text != node:
-        style.append(("label", _quote(text)))
+    if label:
+        style.append(("label", _quote(f"{node}\n{_wrapped(label)}")))
     if node in result.regime:
         style += [("shape", "box"), ("style", "filled"), ("fillcolor", '"#fde68a"')]
     elif node in result.mesa:
@@ -148,7 +215,7 @@ def _node_style(result: AlignmentResult, node: str,
         style += [("style", "filled"), ("fillcolor", '"#fee2e2"'), ("color", '"#b91c1c"'),
                   ("penwidth", "2.5")]
     if label:
-        style.append(("tooltip", _quote(label)))
+        style.append(("tooltip", _quote(plain(label, 500))))
     if node in on_path:
         style.append(("class", _quote(" ".join(f"on{number}" for number in on_path[node]))))
     return style
@@ -159,11 +226,15 @@ def _edge_line(tail: str, head: str, bidirected: bool, numbers: list[int], added
     if bidirected:
         style += [("dir", "both"), ("style", "dashed"), ("constraint", "false")]
     if numbers:
-        colours = ":".join(path_colour(number) for number in numbers)
+        colours = ":".join(path_colour(number) for number in numbers[:10])
         style += [("color", _quote(colours)), ("penwidth", "2.5")]
+        if not bidirected and path_pattern(numbers[0]) != "solid":
+            style.append(("style", path_pattern(numbers[0])))
     if added:
         style += [("style", "bold"), ("tooltip", '"added by σ\'s context"')]
-    text = ("σ " if added else "") + ",".join(map(str, numbers))
+    shown = (",".join(map(str, numbers)) if len(numbers) <= 10 else
+             ",".join(map(str, numbers[:8])) + f",… ({len(numbers)} paths)")
+    text = ("σ " if added else "") + shown
     if text:
         style.append(("label", _quote(text.strip())))
     if numbers:

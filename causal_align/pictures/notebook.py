@@ -11,11 +11,9 @@ True
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING
 
-from causal_align.pictures.dot import path_colour
-from causal_align.pictures.html import figure_html
+from causal_align.pictures.html import figure_html, swatch, text
 from causal_align.wording import paths_sentence, query_text
 
 if TYPE_CHECKING:
@@ -23,14 +21,14 @@ if TYPE_CHECKING:
 
 
 def notebook_html(result: AlignmentResult) -> str:
-    """The verdict, the picture and the path count, for ``AlignmentResult._repr_html_``."""
+    """The verdict, the picture and the path count, for ``AlignmentResult._repr_html_``; every
+    user text is escaped (a notebook runs what a cell's HTML holds)."""
     verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
     badge = "aligned" if result.aligned else "misaligned"
-    rows = "".join(f'<li><span style="color:{path_colour(number)}">■</span> '
-                   f"<code>{escape(str(path))}</code></li>"
+    rows = "".join(f"<li>{swatch(number)} <code>{text(str(path), 2000)}</code></li>"
                    for number, path in enumerate(result.open_paths[:10], 1))
     return (f'<div><style>.verdict{{padding:.1rem .5rem;border-radius:.3rem;color:white;'
             f'font-weight:700}}.aligned{{background:#15803d}}.misaligned{{background:#b91c1c}}'
-            f'</style><p><b>{escape(result.graph)}</b> <span class="verdict {badge}">{verdict}'
-            f"</span> <code>{escape(query_text(result))}</code></p>{figure_html(result)}"
-            f"<p>{escape(paths_sentence(result))}</p><ul>{rows}</ul></div>")
+            f'</style><p><b>{text(result.graph, 200)}</b> <span class="verdict {badge}">{verdict}'
+            f"</span> <code>{text(query_text(result))}</code></p>{figure_html(result)}"
+            f"<p>{text(paths_sentence(result))}</p><ul>{rows}</ul></div>")

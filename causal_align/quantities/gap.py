@@ -241,16 +241,30 @@ def number(value: float | None) -> str:
     return "—" if value is None else f"{value:.4f}"
 
 
-def signed(value: float | None) -> str:
-    """A gap with its sign and four decimals; rounding noise shows as ``0.0000``, unsigned.
+NOISE = 1e-12
+"""A gap smaller than this is floating-point noise and shows as ``0.0000``."""
 
-    >>> signed(0.25), signed(-1e-17), signed(None)
-    ('+0.2500', '0.0000', '—')
+
+def signed(value: float | None) -> str:
+    """A gap with its sign and four decimals, or four significant digits when it is too small
+    for the decimals (utilities in the billionths); rounding noise shows as ``0.0000``.
+
+    >>> signed(0.25), signed(-1e-17), signed(None), signed(3e-9)
+    ('+0.2500', '0.0000', '—', '+3.000e-09')
     """
     if value is None:
         return "—"
+    if abs(value) < NOISE:
+        return "0.0000"
     text = f"{value:+.4f}"
-    return "0.0000" if text in ("+0.0000", "-0.0000") else text
+    return f"{value:+.3e}" if text in ("+0.0000", "-0.0000") else text
+
+
+def utility_range(gap: Gap) -> float:
+    """How far the score U can move: the sum over the Y_b nodes of their largest minus their
+    smallest utility (0 when every state is worth the same)."""
+    return float(sum(max(value for _, value in values) - min(value for _, value in values)
+                     for _, values in gap.utility if values))
 
 
 def table(head: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:

@@ -4,6 +4,10 @@ The highest Y_m (what the mesa-optimizer achieves) is drawn thick and red, the o
 dashed line marks gap 0, where high Y_m means in deployment what it meant in training. A value of
 Y_m that never happens in a regime leaves a hole in its line.
 
+Every text a user controls (the graph's name, state names, the utility's label) is drawn as
+plain text: a ``$`` cannot start mathtext, control characters are escaped and long names are cut
+(:func:`plain_text`). The file is written atomically: complete, or the old one left as it was.
+
 Rendering uses matplotlib's own defaults (not the user's style), an object-oriented ``Figure``
 (no pyplot, no global backend switch), a fixed SVG hash salt and no date, so the same sweep always
 gives the same bytes.
@@ -30,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from causal_align.errors import CausalAlignError, shown
+from causal_align.limits import write_atomically
 from causal_align.quantities.gap import signed
+from causal_align.wording import plain
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -57,7 +63,7 @@ def plot_sweep(sweep: Sweep, path: str | os.PathLike[str]) -> None:
         raise CausalAlignError(f"cannot draw the sweep to {shown(os.fspath(path))}: the file "
                                f"must end in .png or .svg, found {shown(suffix or 'no suffix')}")
     try:
-        _render(sweep, path, suffix[1:])
+        write_atomically(path, lambda temporary: _render(sweep, temporary, suffix[1:]))
     except OSError as error:
         raise CausalAlignError(f"cannot write {shown(os.fspath(path))}: "
                                f"{error.strerror or error}") from error
@@ -69,6 +75,16 @@ def sweep_svg(sweep: Sweep) -> str:
     _render(sweep, buffer, "svg")
     text = buffer.getvalue().decode("utf-8")
     return text[text.index("<svg"):]
+
+
+def plain_text(text: str, cap: int = 80) -> str:
+    r"""User text as matplotlib draws it literally: no mathtext, one line, at most ``cap``
+    characters.
+
+    >>> print(plain_text("price $\\frac{1}{$ x"))
+    price \$\frac{1}{\$ x
+    """
+    return plain(text, cap).replace("$", "\\$")
 
 
 def _render(sweep: Sweep, target: str | os.PathLike[str] | io.BytesIO, format: str) -> None:
@@ -98,19 +114,20 @@ def _figure(sweep: Sweep) -> Figure:
         gaps = np.array([np.nan if gap is None else gap for gap in line.gaps])
         if line.highest:
             axes.plot(strengths, gaps, color=HIGHLIGHT, linewidth=2.8, marker="o",
-                      markersize=3.5, zorder=3, label=f"{line.label()}  (highest Y_m)")
+                      markersize=3.5, zorder=3,
+                      label=f"{plain_text(line.label())}  (highest Y_m)")
         elif many:
             axes.plot(strengths, gaps, color="#9ca3af", linewidth=0.9, zorder=2,
                       label="other values of Y_m" if others == 0 else None)
         else:
             axes.plot(strengths, gaps, color=OTHERS[others % len(OTHERS)], linewidth=1.3,
-                      zorder=2, label=line.label())
+                      zorder=2, label=plain_text(line.label()))
         others += not line.highest
     axes.axhline(0.0, color="#374151", linewidth=0.9, linestyle="--", zorder=1)
     axes.set_xlim(0.0, 1.0)
     axes.set_xlabel("shift strength λ   (0 = training mechanisms, 1 = deployment)")
-    axes.set_ylabel(f"gap  E({sweep.score} | Y_m = y):  deployment − training")
-    axes.set_title(f"{sweep.graph}: alignment gap against the shift strength")
+    axes.set_ylabel(f"gap  E({plain_text(sweep.score, 40)} | Y_m = y):  deployment − training")
+    axes.set_title(f"{plain_text(sweep.graph)}: alignment gap against the shift strength")
     axes.grid(alpha=0.3)
     axes.legend(title="Y_m = y" if sweep.mesa else None, fontsize="small")
     return figure

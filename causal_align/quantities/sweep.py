@@ -86,17 +86,35 @@ class Sweep:
                 "highest_note": self.highest_note}
 
     def __str__(self) -> str:
-        shown_lines = self.lines[:_COLUMNS]
+        shown_lines = self.shown_lines()
         head = ["λ", *(line.label() + ("*" if line.highest else "") for line in shown_lines)]
         body = [[f"{strength:.2f}", *(signed(line.gaps[step]) for line in shown_lines)]
                 for step, strength in enumerate(self.strengths)]
         lines = [f"gap of {self.graph} against the shift strength λ "
                  "(0 = training mechanisms, 1 = deployment)", *table(head, body)]
-        if len(self.lines) > _COLUMNS:
-            lines.append(f"({len(self.lines) - _COLUMNS} more values of Y_m: see to_dict())")
+        if len(self.lines) > len(shown_lines):
+            lines.append(f"({len(self.lines) - len(shown_lines)} more values of Y_m, with smaller "
+                         "gaps at λ = 1: see to_dict())")
         if any(line.highest for line in shown_lines):
             lines.append(f"* highest Y_m ({self.highest_note})")
         return "\n".join(lines)
+
+    def shown_lines(self) -> tuple[SweepLine, ...]:
+        """The lines the text table shows, in their order: every line when they fit, else the
+        highest Y_m (the value the mesa-optimizer reaches) and the largest gaps at λ = 1."""
+        if len(self.lines) <= _COLUMNS:
+            return self.lines
+
+        def size(line: SweepLine) -> float:
+            final = line.gaps[-1]
+            return -1.0 if final is None else abs(final)
+
+        chosen = {id(line) for line in self.lines if line.highest}
+        for line in sorted(self.lines, key=size, reverse=True):
+            if len(chosen) >= _COLUMNS:
+                break
+            chosen.add(id(line))
+        return tuple(line for line in self.lines if id(line) in chosen)
 
 
 _COLUMNS = 8

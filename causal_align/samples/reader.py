@@ -175,6 +175,7 @@ def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | N
                          index=table.index)
     for name in columns:
         column = frame[name]
+        problems += _stray_words(column, name, source)
         if pd.api.types.is_float_dtype(column):
             written = table[name].notna().to_numpy()  # a missing value is reported above
             infinite = column.index[~np.isfinite(column.to_numpy()) & written]  # inf, NAN
@@ -414,6 +415,30 @@ def _found(names: Sequence[object]) -> str:
     """Column names for a message: the first ten, then how many there are."""
     listed = ", ".join(shown(str(name), 30) for name in names[:10])
     return listed + (f", … ({len(names):,} columns)" if len(names) > 10 else "")
+
+
+def _stray_words(column: Series, name: str, source: str) -> list[Problem]:
+    """A text column that is numbers but for a few words: the words are typos, not categories
+    (read as categories, they would turn a numeric test into a meaningless one)."""
+    if column.dtype != object:
+        return []
+    words = []
+    numbers = 0
+    for line, value in column.items():
+        if value is None:
+            continue
+        try:
+            float(value)
+        except ValueError:
+            words.append((int(line), value))
+        else:
+            numbers += 1
+    if not words or numbers < 10 * len(words):
+        return []
+    return [Problem("E_BAD_VALUE", f"{shown(value)} in a column of numbers ({numbers:,} of "
+                    f"{numbers + len(words):,} values are numbers: fix this one, or leave the "
+                    "field empty for a missing value)", f"column {name}", line, source)
+            for line, value in words[:MAX_PROBLEMS]]
 
 
 def _typed(values: list[str | None], index: Any) -> Series:
