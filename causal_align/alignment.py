@@ -30,12 +30,12 @@ from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention, as_names
 from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
                                      minimum_separator, open_paths, prepare)
-from causal_align.validate import Problems, check_query
+from causal_align.validate import PYTHON, Problems, check_query
 
 
 @dataclass(frozen=True)
 class Conjecture:
-    """The founding text's conjecture, evaluated in G_σ (DESIGN.md §4).
+    """Reber's conjecture (2022, seed 001), evaluated in G_σ (DESIGN.md §4).
 
     ``depends``: (1) some Y_b node is a descendant of some Y_m node.
     ``all_through_mesa``: (2) every directed path from a regime node to Y_b passes through Y_m.
@@ -113,7 +113,7 @@ class AlignmentResult:
 
     @cached_property
     def conjecture(self) -> Conjecture:
-        """The founding text's conjecture next to the verdict; computed when first read."""
+        """Reber's conjecture next to the verdict; computed when first read."""
         query = self._query
         return _conjecture(self.diagram, frozenset(query.sources), frozenset(query.targets),
                            frozenset(query.given), self.aligned, self.open_paths)
@@ -193,9 +193,11 @@ def check_inner_alignment(
     query_base = graph.base if base is None else base
     query_mesa = graph.mesa if mesa is None else mesa
     query_regime = graph.query_regime if regime is None else regime
-    problems = Problems(Origin(f"<query on {graph.name}>"))
+    as_filed = (graph.source != PYTHON and mesa is None and regime is None and
+                (base is None or frozenset(as_names(base)) == graph.base))  # name the file
+    problems = Problems(Origin(graph.source if as_filed else f"<query on {graph.name}>"))
     check_query(query_base, query_mesa, query_regime, graph.node_set, graph.regime, problems,
-                require_base=True, where="",
+                require_base=True, where="query." if as_filed else "",
                 otherwise=f"it is not a node of {graph.name}")
     try:
         g_sigma = sigma_graph(graph, sigma)
@@ -255,7 +257,7 @@ def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[s
     if not route:
         agrees = None
         note = ("does not apply: no causal path runs from the regime to the base objective, a case "
-                "the founding text sets aside as trivial")
+                "Reber (2022) sets aside as trivial")
         note += "; d-separation finds it aligned" if aligned else (
             f"; yet it is not aligned: {witness}")
     elif agrees:

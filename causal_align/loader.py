@@ -125,6 +125,9 @@ def load_queries(path: str | Path, graph: CausalGraph, *,
     origin = Origin(source, lines)
     spec = validated(QueryFile, data, origin)
     problems = Problems(origin)
+    if not spec.queries:
+        problems.add("E_EMPTY_SET", "queries", "the query file lists no queries (add at least "
+                     "one under queries:)")
     queries = []
     for index, (item, raw) in enumerate(zip(spec.queries, data["queries"])):
         where, unknown = f"queries[{index}].", f"it is not a node of {graph.name}"

@@ -185,7 +185,8 @@ class CausalGraph:
     """
 
     __slots__ = ("name", "description", "nodes", "labels", "edges", "regime", "sigma", "base",
-                 "mesa", "query_regime", "utility", "decision", "unobserved", "positions", "memo",
+                 "mesa", "query_regime", "utility", "decision", "unobserved", "positions", "source",
+                 "memo",
                  "_parents", "_children", "_spouses")
 
     def __init__(
@@ -228,6 +229,9 @@ class CausalGraph:
         self.decision: str | None = decision
         self.unobserved: frozenset[str] = frozenset(roles.unobserved)
         self.positions: Mapping[str, tuple[float, ...]] = dict(roles.positions)
+        self.source: str = (origin or Origin()).source
+        """Where the graph was read from (a file name, ``<string>``, ``<python>``), for
+        messages about its default query."""
         self._parents, self._children, self._spouses = parsed
         self.memo: dict[str, object] = {}
         """Structures derived from this graph (immutable, so they never go stale) and kept for

@@ -25,6 +25,7 @@ from causal_align.alignment import AlignmentResult
 from causal_align.errors import CausalAlignError
 from causal_align.explain import OpenPath
 from causal_align.wording import (
+    CONJECTURE_HEADING,
     conjecture_lines,
     markdown,
     paths_sentence,
@@ -69,7 +70,7 @@ def _text(result: AlignmentResult) -> list[str]:
              f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", paths_sentence(result)]
     for index, path in enumerate(result.open_paths, 1):
         lines += _path_lines(index, path)
-    lines += ["", "The founding text's conjecture, read in G_σ:"]
+    lines += ["", f"{CONJECTURE_HEADING}:"]
     lines += [f"  {line}" for line in conjecture_lines(result)]
     repairs = repair_lines(result)
     if repairs:
@@ -93,7 +94,7 @@ def _markdown(result: AlignmentResult) -> list[str]:
             lines += ["", f"### {index}. `{path}`", "",
                       *(f"- {md(reason)}" for reason in path.explain())]
         lines.append("")
-    lines += ["## The founding text's conjecture, read in G_σ", ""]
+    lines += [f"## {CONJECTURE_HEADING}", ""]
     lines += [f"- {md(line)}" for line in conjecture_lines(result)]
     repairs = repair_lines(result)
     if repairs:

@@ -144,3 +144,8 @@ def repair_lines(result: AlignmentResult) -> list[str]:
     lines += [f"narrow the policy's context: drop {node} from what {target} reads"
               for target, node in repairs.narrow_context]
     return lines
+
+
+CONJECTURE_HEADING = ("Reber's conjecture (Inner Alignment through the Lens of Causality, 2022), "
+                      "read in G_σ")
+"""The heading of the conjecture's section in every format: who made it, and where."""

@@ -82,3 +82,18 @@ def test_the_cli_answers_every_query(query_file: Path, capsys: pytest.CaptureFix
     text = capsys.readouterr().out
     assert text.startswith("=== query: as filed ===\n\ndeceptive_cue: NOT ALIGNED\n")
     assert "\n=== query: query 3 ===\n" in text
+
+
+def test_an_empty_query_file_and_a_missing_base_objective_name_their_file(
+        tmp_path: Path) -> None:
+    graph_file = tmp_path / "g.yaml"
+    graph_file.write_text("nodes: {s: r, A: a}\nedges: [s -> A]\nregime: s\n", encoding="utf-8")
+    graph = load_graph(graph_file)
+    with pytest.raises(GraphSpecError) as no_base:
+        check_inner_alignment(graph)
+    assert str(no_base.value).splitlines()[1].startswith(f"  {graph_file} query.base: no base")
+    queries = tmp_path / "q.yaml"
+    queries.write_text("queries: []\n", encoding="utf-8")
+    with pytest.raises(GraphSpecError) as empty:
+        load_queries(queries, graph)
+    assert [(p.code, p.line) for p in empty.value.problems] == [("E_EMPTY_SET", 1)]

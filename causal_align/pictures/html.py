@@ -39,6 +39,7 @@ from causal_align.errors import PicturesUnavailable
 from causal_align.pictures.dot import DASHES, path_colour, path_pattern
 from causal_align.pictures.svg import to_svg
 from causal_align.wording import (
+    CONJECTURE_HEADING,
     conjecture_lines,
     paths_sentence,
     plain,
@@ -342,7 +343,7 @@ def _section(section: str, result: AlignmentResult, figures: Sequence[Figure],
              "<h2>Open paths</h2>", f"<p>{text(paths_sentence(result))}</p>",
              _path_table(section, result),
              "<h2>σ: the policy's intervention</h2>", _sigma_section(result),
-             "<h2>The founding text's conjecture, read in G_σ</h2>",
+             f"<h2>{escape(CONJECTURE_HEADING)}</h2>",
              _list(conjecture_lines(result))]
     if repairs:
         parts += ["<h2>What would make it aligned</h2>", _list(repairs)]

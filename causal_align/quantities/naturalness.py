@@ -1,4 +1,5 @@
-"""XE-naturalness (founding text 000): is Z a natural category for X, given the evidence E?
+"""XE-naturalness (the post "Natural category, probability flows", seed 000, in the series
+"A putative new idea for AI control"): is Z a natural category for X, given the evidence E?
 
 Put log-weights on the cells of the X × Z table, ``w[l, j] = log P(X=l, Z=j | e)``. Evidence that
 bears on X alone adds a constant to each X row; evidence about Z alone adds one to each Z
@@ -9,7 +10,7 @@ column. Neither changes any *log odds ratio*
 
 so if all the evidence moves probability along X or along Z, every log odds ratio is the same
 whatever e is. A grue-like category, ``Z = X XOR Z'`` with Z' natural, turns evidence about Z'
-into a change of the odds ratio. The founding text therefore measures Z by the variance over E
+into a change of the odds ratio. The post therefore measures Z by the variance over E
 (weighted by P(E)) of each log odds ratio, and takes the largest: for binary X and Z there is
 one pair, for more values every pair l < m of X values and j < k of Z values. Zero means Z is an
 **XE-natural category** for X given E — which does not make X and Z independent, only "equally
@@ -22,7 +23,7 @@ of E plus a pseudocount in every X × Z cell; P(E) from the frequencies). On sam
 and Z, a Breslow–Day test says whether the odds ratios differ across the strata by more than
 chance.
 
-Zero probabilities. The founding text neglects them; here a stratum E = e of probability zero
+Zero probabilities. The post neglects them; here a stratum E = e of probability zero
 is left out, and a zero cell makes a log odds ratio infinite in its stratum (``±inf``) or 0/0
 (both sides zero: ``None``, undefined). A pair's variance is then **infinite** when its log
 odds ratio is infinite in some stratum but not ±inf alike in all (the variance grows without
@@ -248,7 +249,7 @@ def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str]
                    z: str, evidence: str | Iterable[str], pseudocount: float = 0.5,
                    given: Mapping[str, str] | None = None,
                    limits: Limits = Limits()) -> Naturalness:
-    """The XE-naturalness measure of ``z`` for ``x`` given ``evidence`` (founding text 000).
+    """The XE-naturalness measure of ``z`` for ``x`` given ``evidence`` (seed 000).
 
     Parameters
     ----------
