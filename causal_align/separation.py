@@ -168,6 +168,33 @@ class Prepared:
                         stack.append((spouse, True))
         return {(node, True) for node in at_head} | {(node, False) for node in at_tail}
 
+    def can_finish(self, node: str, head: bool, avoid: Collection[str]) -> bool:
+        """Can a walk that arrived at ``node`` (with an arrowhead there if ``head``) reach a
+        target through open junctions without touching ``avoid``? A prefix of a path whose end
+        cannot is a dead end: every completion would revisit one of its nodes."""
+        children, parents, spouses = self.graph.children, self.graph.parents, self.graph.spouses
+        relevant, given, opened = self.relevant, self.given, self.given_ancestors
+        seen = {(node, head)}
+        stack = [(node, head)]
+        while stack:
+            here, head_in = stack.pop()
+            if here in self.targets:
+                return True
+            if here in self.sources or (here in avoid and here != node):
+                continue
+            free = here not in given
+            steps: list[State] = []
+            if free:
+                steps += [(child, True) for child in children(here) if child in relevant]
+            if (here in opened) if head_in else free:
+                steps += [(parent, False) for parent in parents(here)]
+                steps += [(spouse, True) for spouse in spouses(here) if spouse in relevant]
+            for step in steps:
+                if step not in seen and step[0] not in avoid:
+                    seen.add(step)
+                    stack.append(step)
+        return False
+
     def distances_to_targets(self) -> dict[State, int]:
         """Fewest edges from each state to a target, walking backwards from the targets.
 
@@ -311,6 +338,12 @@ class _OnPath:
         self.current = target
 
 
+PRUNE_BELOW = 2_000
+"""Up to this many nodes in the query's ancestral set, the listing drops dead-end prefixes
+(one reachability pass each), so that the search for one more path ends when none exists and
+``truncated`` is exact; on larger graphs the work budget bounds the search instead."""
+
+
 def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
                given: Collection[str] = (), limit: int, budget: int | None = None,
                prepared: Prepared | None = None) -> tuple[list[RawPath], bool]:
@@ -340,6 +373,15 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
         listed: tuple[list[RawPath], bool] = fast.fast_open_paths(
             graph, sources, targets, given=given, limit=limit, budget=budget, prepared=prepared)
         return listed
+    return list_open_paths(graph, sources, targets, given, limit=limit, budget=budget,
+                           prepared=prepared)
+
+
+def list_open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
+                    given: Collection[str], *, limit: int, budget: int | None = None,
+                    prepared: Prepared | None = None) -> tuple[list[RawPath], bool]:
+    """:func:`open_paths` on the reference engine, without input checks (the compiled engine
+    hands it the queries whose ancestral set is small enough to prune dead ends)."""
     query = prepared or Prepared(graph, sources, targets, given)
     remaining = query.distances_to_targets()
     frontier: list[tuple[int, int, int, _Prefix]] = []
@@ -360,6 +402,7 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
         budget = 10_000 + (limit + 1) * (1_000 + 4 * shortest)
     found: list[RawPath] = []
     on_path = _OnPath()
+    pruning = len(query.relevant) <= PRUNE_BELOW
     while frontier and budget > 0:
         budget -= 1
         prefix = heapq.heappop(frontier)[-1]
@@ -369,6 +412,8 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
             found.append(prefix.unwind())
             continue
         on_path.move_to(prefix)
+        if pruning and not query.can_finish(prefix.node, prefix.head, on_path.nodes):
+            continue  # a dead end: its completions would all revisit the prefix
         for near, arrow, head_out, head_there in query.moves(prefix.node):
             if near not in on_path.nodes and query.is_open(prefix.node, prefix.head, head_out):
                 push(_Prefix(prefix, near, arrow, head_there))

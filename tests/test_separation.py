@@ -98,3 +98,26 @@ def test_the_engine_refuses_a_question_it_cannot_answer(
         with pytest.raises(GraphSpecError) as info:
             ask()
         assert [problem.code for problem in info.value.problems] == codes
+
+
+def test_truncated_means_another_open_path_exists_even_among_many_dead_ends() -> None:
+    """One open path, s -> x -> Y_b, beside a dense region every walk out of which must come
+    back through x: asking for one path must not report more (it did, once the dead ends
+    used up the work budget), and the dead ends cost one reachability pass each, not their
+    exponential number."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from work import bounded_calls
+
+    k = 30
+    edges = ["s -> x", "x -> Y_b", *(f"x -> r{i}" for i in range(k)),
+             *(f"r{i} -> r{j}" for i in range(k) for j in range(i + 1, k)),
+             *(f"r{i} -> Y_m" for i in range(k))]
+    g = sigma_graph(CausalGraph.from_edges(edges, regime="s"))
+    with bounded_calls(2_000_000):
+        for limit in (0, 1, 1000):
+            found, truncated = open_paths(g, {"s"}, {"Y_b"}, given={"Y_m"}, limit=limit)
+            assert [nodes for nodes, _ in found] == [("s", "x", "Y_b")][:limit]
+            assert truncated is (limit == 0)

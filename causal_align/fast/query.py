@@ -39,7 +39,8 @@ import numpy as np
 from causal_align.fast import kernels
 from causal_align.fast.compiled import CompiledGraph, Ids, compile_graph
 from causal_align.intervention import SigmaGraph
-from causal_align.separation import Prepared, RawPath, State, check_sets
+from causal_align.separation import (PRUNE_BELOW, Prepared, RawPath, State, check_sets,
+                                     list_open_paths)
 
 ARROWS = ("->", "<-", "<->")
 """The kernels' arrow codes 0, 1, 2."""
@@ -279,6 +280,9 @@ def fast_open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collec
         query = FastPrepared(prepared.graph, prepared.sources, prepared.targets, prepared.given)
     else:
         query = FastPrepared(graph, sources, targets, given)
+    if len(query.relevant) <= PRUNE_BELOW:  # small: the reference listing prunes dead ends
+        return list_open_paths(graph, query.sources, query.targets, query.given, limit=limit,
+                               budget=budget, prepared=query)
     return query.open_paths(limit=limit, budget=budget)
 
 
