@@ -25,12 +25,16 @@ from typing import Any
 
 from causal_align.certificate import Certificate
 from causal_align.errors import CausalAlignError, GraphSpecError
-from causal_align.explain import OpenPath, describe
+from causal_align.explain import BlockedPath, OpenPath, blocked_paths, describe
 from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
 from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention, as_names
 from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
                                      minimum_separator, open_paths, prepare)
 from causal_align.validate import PYTHON, Problems, check_query
+
+
+BLOCKED_SHOWN = 10
+"""How many blocked paths an aligned result lists."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,17 @@ class AlignmentResult:
         """What would make the query aligned; computed when first read (a few linear passes)."""
         return Repairs((), None, ()) if self.aligned else _repairs(self._query)
 
+    @cached_property
+    def blocked_paths(self) -> tuple[BlockedPath, ...]:
+        """For an aligned verdict, the paths from the regime to Y_b that Y_m (or an
+        unconditioned collider) blocks, and where: at most ``BLOCKED_SHOWN``, shortest first.
+        Empty for a misaligned verdict, whose open paths are the point."""
+        if not self.aligned:
+            return ()
+        query = self._query
+        return blocked_paths(self.diagram, query.sources, query.targets, query.given,
+                             limit=BLOCKED_SHOWN)
+
     def __repr__(self) -> str:
         """One line: the graph, the verdict, the query and how many open paths were listed
         (``to_dict()`` or ``render(result)`` for the rest)."""
@@ -152,6 +167,7 @@ class AlignmentResult:
             "sigma_added": [str(edge) for edge in self.sigma_added],
             "open_paths": [path.to_dict() for path in self.open_paths],
             "limit": self.limit, "truncated": self.truncated,
+            "blocked_paths": [path.to_dict() for path in self.blocked_paths],
             "conjecture": self.conjecture.to_dict(),
             "repairs": self.repairs.to_dict(),
             "certificate": self.certificate.to_dict(),

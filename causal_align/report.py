@@ -26,6 +26,7 @@ from causal_align.errors import CausalAlignError
 from causal_align.explain import OpenPath
 from causal_align.wording import (
     CONJECTURE_HEADING,
+    blocked_sentence,
     conjecture_lines,
     markdown,
     paths_sentence,
@@ -70,6 +71,8 @@ def _text(result: AlignmentResult) -> list[str]:
              f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", paths_sentence(result)]
     for index, path in enumerate(result.open_paths, 1):
         lines += _path_lines(index, path)
+    if result.blocked_paths:
+        lines += [blocked_sentence(result), *(f"  - {path}" for path in result.blocked_paths)]
     lines += ["", f"{CONJECTURE_HEADING}:"]
     lines += [f"  {line}" for line in conjecture_lines(result)]
     repairs = repair_lines(result)
@@ -94,6 +97,10 @@ def _markdown(result: AlignmentResult) -> list[str]:
             lines += ["", f"### {index}. `{path}`", "",
                       *(f"- {md(reason)}" for reason in path.explain())]
         lines.append("")
+    if result.blocked_paths:
+        lines += [md(blocked_sentence(result)), "",
+                  *(f"- `{path.to_dict()['path']}`: {md(str(path).split(': ', 1)[1])}"
+                    for path in result.blocked_paths), ""]
     lines += [f"## {CONJECTURE_HEADING}", ""]
     lines += [f"- {md(line)}" for line in conjecture_lines(result)]
     repairs = repair_lines(result)

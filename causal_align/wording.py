@@ -107,6 +107,14 @@ def paths_sentence(result: AlignmentResult) -> str:
 
 
 
+def blocked_sentence(result: AlignmentResult) -> str:
+    """What the list of blocked paths beside an aligned verdict shows."""
+    given = names(result.mesa) if result.mesa else "nothing"
+    count = len(result.blocked_paths)
+    return (f"Given {given}, {'this path is' if count == 1 else f'these {count} paths are'} "
+            "blocked, shortest first (where, and why):")
+
+
 def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 

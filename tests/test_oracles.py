@@ -360,3 +360,25 @@ def test_narrow_context_hints_restore_alignment(case: Case) -> None:
             if nx.is_d_separator(dag, set(case.regime), set(case.base), set(case.mesa)):
                 restoring.add((item.target, node))
     assert set(result.repairs.narrow_context) == (set() if result.aligned else restoring)
+
+
+# g. blocked paths beside an aligned verdict -----------------------------------------------------
+
+@MANY
+@given(cases(max_nodes=7))
+def test_an_aligned_result_lists_the_blocked_paths_shortest_first(case: Case) -> None:
+    """Every listed path is a proper path of G_σ that brute force finds blocked; they come
+    shortest first; and when there are few, every proper path is listed."""
+    result = check_inner_alignment(case.graph, base=case.base, mesa=case.mesa,
+                                   regime=case.regime)
+    if not result.aligned:
+        assert result.blocked_paths == ()
+        return
+    mixed = graph_g_sigma(case.graph)
+    every = {text(path) for path in all_proper_paths(mixed, case.regime, case.base)}
+    listed = [text((path.nodes, path.arrows)) for path in result.blocked_paths]
+    assert set(listed) <= every and len(set(listed)) == len(listed)
+    lengths = [len(path.arrows) for path in result.blocked_paths]
+    assert lengths == sorted(lengths)
+    if len(every) <= len(listed) or len(listed) < 10:
+        assert set(listed) == every

@@ -185,7 +185,7 @@ def test_every_format_carries_the_same_verdict_and_paths(graph: Path) -> None:
 # --- JSON
 
 JSON_KEYS = ["graph", "aligned", "query", "sigma", "sigma_removed", "sigma_added", "open_paths",
-             "limit", "truncated", "conjecture", "repairs", "certificate"]
+             "limit", "truncated", "blocked_paths", "conjecture", "repairs", "certificate"]
 
 
 @pytest.mark.parametrize("graph", GRAPHS, ids=lambda path: path.stem)

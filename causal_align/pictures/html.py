@@ -40,6 +40,7 @@ from causal_align.pictures.dot import DASHES, path_colour, path_pattern
 from causal_align.pictures.svg import to_svg
 from causal_align.wording import (
     CONJECTURE_HEADING,
+    blocked_sentence,
     conjecture_lines,
     paths_sentence,
     plain,
@@ -342,6 +343,9 @@ def _section(section: str, result: AlignmentResult, figures: Sequence[Figure],
              _graph_figure(result),
              "<h2>Open paths</h2>", f"<p>{text(paths_sentence(result))}</p>",
              _path_table(section, result),
+             *([f"<p>{text(blocked_sentence(result))}</p>",
+                _list([str(path) for path in result.blocked_paths])]
+               if result.blocked_paths else []),
              "<h2>σ: the policy's intervention</h2>", _sigma_section(result),
              f"<h2>{escape(CONJECTURE_HEADING)}</h2>",
              _list(conjecture_lines(result))]
