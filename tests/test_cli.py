@@ -466,3 +466,18 @@ def test_every_command_exits_2_on_any_failure_of_ours() -> None:
     assert {"check", "validate", "gap"} <= set(commands.choices)
     for name, command in commands.choices.items():
         assert getattr(command.get_default("run"), "fails_safely", False), name
+
+
+@pytest.mark.parametrize("format", ["text", "markdown", "json", "html"])
+def test_check_shows_the_incentives_of_a_graph_with_a_utility(
+        capsys: pytest.CaptureFixture[str], format: str) -> None:
+    code, out, _ = run_cli(capsys, "check", "graphs/zoo/coinrun.yaml", "--format", format)
+    assert code == 1
+    if format == "json":
+        assert json.loads(out)["incentives"]["incentives"]["decision"] == "Move"
+    elif format == "markdown":
+        assert "## Incentives of `Move`" in out
+    else:
+        assert "Incentives of Move (utility: GotCoin)" in out
+    plain_graph = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", format)[1]
+    assert "Incentives of" not in plain_graph and '"incentives"' not in plain_graph

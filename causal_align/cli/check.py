@@ -159,6 +159,14 @@ def _with_incentives(report: str, result: AlignmentResult, format: str) -> str:
         data = json.loads(report)
         data["incentives"] = incentive_panel_data(graph, sigma=result.sigma)
         return json.dumps(data, indent=2, ensure_ascii=False)
+    if format == "html":
+        panel = incentive_panel(graph, "text", sigma=result.sigma)
+        section = (f'<section id="incentives"><h2>Incentives</h2><pre>{escape(panel)}</pre>'
+                   "</section>" if panel else "")
+        if "</body>" not in report:
+            return report + section
+        head, tail = report.rsplit("</body>", 1)
+        return f"{head}{section}</body>{tail}"
     panel = incentive_panel(graph, format, sigma=result.sigma) if format in (
         "text", "markdown") else None
     return report if panel is None else f"{report}\n\n{panel}"
