@@ -26,8 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 COINRUN = ROOT / "graphs" / "coinrun.yaml"
 DECEPTIVE = ROOT / "graphs" / "deceptive_cue.yaml"
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 if not CHROMIUM.exists():
     pytest.skip(f"no browser: {CHROMIUM} is not installed (apt-get install chromium)",
@@ -37,13 +35,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not 
 from causal_align.editor.server import EditorServer  # noqa: E402 (after the skips)
 from causal_align.editor.session import EditSession  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
