@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from causal_align.errors import CertificateError
 
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from causal_align.model import CausalGraph, SoftIntervention
 
 State = tuple[str, bool]
+CertificateKind = Literal["open path", "closed states", "none"]
+"""A witness path (not aligned), the closed reachable states (aligned), or none (the path
+search ran out of budget before a witness; extremely rare)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class Certificate:
     budget before finding a witness for a not-aligned verdict (extremely rare).
     """
 
-    kind: str
+    kind: CertificateKind
     nodes: tuple[str, ...] = ()
     arrows: tuple[str, ...] = ()
     states: frozenset[State] = frozenset()

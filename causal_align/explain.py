@@ -27,18 +27,24 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from causal_align.intervention import SigmaGraph
 from causal_align.model import Edge
 from causal_align.separation import Prepared, RawPath, ancestors, prepare
 
-CAUSAL_LEAK = "causal leak"
-SELECTION_LEAK = "selection leak"
-SIGMA_CREATED = "σ-created"
-COLLIDER_IN_MESA = "conditioned collider"
-COLLIDER_ABOVE_MESA = "collider with a conditioned descendant"
-LATENT = "latent confounder"
+JunctionKind = Literal["chain", "fork", "collider"]
+"""What an interior node of a path is: two edge marks at it decide (DESIGN.md §3)."""
+LeakKind = Literal["causal leak", "selection leak", "conditioned collider",
+                   "collider with a conditioned descendant", "latent confounder", "σ-created"]
+"""How an open path is classified (DESIGN.md §3); a path has one or more."""
+
+CAUSAL_LEAK: LeakKind = "causal leak"
+SELECTION_LEAK: LeakKind = "selection leak"
+SIGMA_CREATED: LeakKind = "σ-created"
+COLLIDER_IN_MESA: LeakKind = "conditioned collider"
+COLLIDER_ABOVE_MESA: LeakKind = "collider with a conditioned descendant"
+LATENT: LeakKind = "latent confounder"
 
 
 SHOWN_DESCENT = 12
@@ -133,7 +139,7 @@ class Junction:
     """
 
     node: str
-    kind: str
+    kind: JunctionKind
     before: str
     after: str
     sigma_edges: tuple[Edge, ...]
@@ -208,7 +214,7 @@ class OpenPath:
     arrows: tuple[str, ...]
     junctions: tuple[Junction, ...]
     sigma_edges: tuple[Edge, ...]
-    kinds: tuple[str, ...]
+    kinds: tuple[LeakKind, ...]
 
     @property
     def is_sigma_created(self) -> bool:
@@ -258,7 +264,8 @@ def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, 
         node = nodes[index]
         arrow_in, arrow_out = arrows[index - 1], arrows[index]
         head_in, head_out = arrow_in != "<-", arrow_out != "->"
-        kind = "collider" if head_in and head_out else "chain" if head_in or head_out else "fork"
+        kind: JunctionKind = ("collider" if head_in and head_out else
+                              "chain" if head_in or head_out else "fork")
         told_here = tuple(edge for edge in sigma_edges if edge.head == node or
                           (edge.tail == node and edge.head not in nodes[1:-1]))
         latent = [Edge(node, nodes[index + 1], bidirected=True)] if arrow_out == "<->" else []
@@ -268,7 +275,8 @@ def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, 
                                   f"{arrow_out} {nodes[index + 1]}", told_here, tuple(latent),
                                   descents if kind == "collider" else None))
     colliders = [junction for junction in junctions if junction.kind == "collider"]
-    kinds = [CAUSAL_LEAK] if all(arrow == "->" for arrow in arrows) else [SELECTION_LEAK]
+    kinds: list[LeakKind] = ([CAUSAL_LEAK] if all(arrow == "->" for arrow in arrows)
+                             else [SELECTION_LEAK])
     if any(junction.descent_hops == 0 for junction in colliders):
         kinds.append(COLLIDER_IN_MESA)
     if any(junction.descent_hops > 0 for junction in colliders):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tracemalloc
 
+import pytest
+
 from causal_align import CausalGraph, SoftIntervention, check_inner_alignment
 
 
@@ -96,7 +98,9 @@ def test_a_long_descent_is_cut_in_reports_but_whole_on_request() -> None:
     assert collider.to_dict()["down_to_mesa"][-2:] == ["…", "Y_m"]
 
 
-def test_many_colliders_with_long_descents_cost_memory_linear_in_the_graph() -> None:
+def test_many_colliders_with_long_descents_cost_memory_linear_in_the_graph(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAUSAL_ALIGN_ENGINE", "python")  # the reference engine's memory
     # s -> C1 <-> C2 <-> ... <-> C800 <-> Y_b, each Ci on one 20,000-node spine down to Y_m:
     # written out per collider, the descents would hold 8 million nodes; shared, they hold 20,000.
     spine = [f"T{index}" for index in range(20_000)]
