@@ -192,8 +192,12 @@ def test_a_discrete_mesa_objective_is_conditioned_on_exactly() -> None:
     samples = pd.DataFrame({"s": s, "X": s, "Y_m": y_m, "Y_b": y_b})
     result = check_on_data(CHAIN, samples)
     assert result.test.method == "partial-correlation" and not result.rejected
-    linear = samples.assign(Y_m=y_m + rng.normal(scale=1e-6, size=n))  # continuous: a line
-    assert check_on_data(CHAIN, linear).rejected
+    # continuous, Y_m is conditioned on by a line, which cannot follow the bump: rejected; the
+    # automatic choice sees the bump and takes the spline residuals, which do not reject
+    continuous = samples.assign(Y_m=y_m + rng.normal(scale=1e-6, size=n))
+    assert check_on_data(CHAIN, continuous, method="partial-correlation").rejected
+    curved = check_on_data(CHAIN, continuous)
+    assert curved.test.method == "spline-residual" and not curved.rejected
 
 
 def test_several_continuous_base_nodes_are_chained() -> None:
@@ -272,7 +276,7 @@ def test_partial_correlation_equals_pgmpy(given: list[str]) -> None:
     from pgmpy.ci_tests import FisherZ
 
     data = gaussian_samples(2000, seed=14, leak=0.1).astype(float)
-    test = ci_test(data, ["Y_b"], ["s"], given)
+    test = ci_test(data, ["Y_b"], ["s"], given, method="partial-correlation")
     fisher = FisherZ(data)
     fisher("Y_b", "s", given)
     assert test.statistic == pytest.approx(fisher.statistic_, rel=1e-9)
@@ -330,7 +334,7 @@ def test_a_contingency_table_too_large_is_refused() -> None:
 def test_an_unknown_method_and_alpha_are_refused() -> None:
     samples = chain_samples(100, seed=17)
     with pytest.raises(CausalAlignError, match=r"^unknown method 'fisher' \(choose one of: auto, "
-                       r"g-test, chi-square, partial-correlation\)$"):
+                       r"g-test, chi-square, partial-correlation, spline-residual\)$"):
         check_on_data(CHAIN, samples, method="fisher")
     with pytest.raises(CausalAlignError, match=r"^alpha must lie strictly between 0 and 1, "
                        r"found 1.5$"):
@@ -405,3 +409,25 @@ def test_the_query_is_checked_and_needs_one_regime_node() -> None:
     with pytest.raises(GraphSpecError, match="unknown node 'Y_bb'"):
         check_on_data(CHAIN, samples, base="Y_bb")
     assert check_on_data(graph, samples, regime="s").regime == "s"
+
+
+def test_a_curved_mesa_objective_does_not_make_an_aligned_diagram_fail() -> None:
+    """Y_b = Y_m² + noise and s shifts only Y_m: aligned. The partial correlation (linear)
+    rejects it almost always; the automatic choice takes the spline residuals, and says so."""
+    import pandas as pd
+
+    graph = CausalGraph.from_edges(["s -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",
+                                   mesa="Y_m")
+    linear_rejects = spline_rejects = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        s = rng.integers(0, 2, 1500)
+        y_m = rng.normal(size=1500) * (1 + s) + 1.5 * s  # deployment: wider and higher
+        y_b = y_m**2 + rng.normal(size=1500)
+        samples = pd.DataFrame({"s": s, "Y_m": y_m, "Y_b": y_b})
+        auto = check_on_data(graph, samples)
+        assert auto.test.method == "spline-residual"
+        spline_rejects += auto.test.p_value < 0.05
+        linear_rejects += check_on_data(graph, samples,
+                                        method="partial-correlation").test.p_value < 0.05
+    assert linear_rejects >= 18 and spline_rejects <= 4, (linear_rejects, spline_rejects)

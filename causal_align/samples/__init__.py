@@ -3,9 +3,11 @@ data check of (Y_b ⊥ s | Y_m) and the falsification of the diagram's implied i
 
 from typing import Literal, get_args
 
-Method = Literal["auto", "g-test", "chi-square", "partial-correlation"]
+Method = Literal["auto", "g-test", "chi-square", "partial-correlation", "spline-residual"]
 """A conditional-independence test: G-test or chi-square for discrete columns, partial
-correlation (Fisher's z) for continuous ones; ``auto`` chooses by the columns."""
+correlation (Fisher's z) for continuous ones, which assumes linear relations, or the same on
+the residuals of additive cubic splines (``spline-residual``), which does not; ``auto``
+chooses by the columns, and takes the splines when a linear fit is doubtful."""
 METHODS: tuple[Method, ...] = get_args(Method)
 Correction = Literal["holm", "fdr_bh", "bonferroni"]
 """A multiple-testing correction, by its statsmodels name."""

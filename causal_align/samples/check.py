@@ -13,7 +13,12 @@ one column per observed node, and the regime column says in which regime each ro
 - **continuous** columns: the partial correlation r of Y_b and s given Y_m (the correlation of
   least-squares residuals, intercept included) and Fisher's z = atanh(r) √(n − k − 3), with k
   the number of regressors (``"partial-correlation"``). A discrete conditioning column enters as
-  indicators of its values, so conditioning on it is exact rather than linear.
+  indicators of its values, so conditioning on it is exact rather than linear. This assumes the
+  tested columns depend *linearly* on the continuous conditioning columns; when Y_b is a curved
+  function of Y_m it rejects an aligned diagram. ``"spline-residual"`` conditions on an additive
+  cubic spline of each continuous conditioning column instead (knots at the :data:`KNOTS`
+  quantiles), and ``"auto"`` takes it whenever an F-test rejects the straight line against the
+  spline for a tested column (at :data:`LINEARITY_ALPHA`).
 
 A column is *discrete* when it holds text or booleans, or numbers that are all whole and take at
 most :data:`DISCRETE_LEVELS` distinct values; otherwise it is *continuous*. ``method="auto"`` takes
@@ -78,8 +83,10 @@ MAX_CELLS = 5_000_000
 """Most cells (strata × values of x × values of y) a contingency test builds."""
 
 _NAMES = {"g-test": "G-test (likelihood ratio)", "chi-square": "Pearson's chi-square",
-          "partial-correlation": "partial correlation, Fisher's z"}
-_SYMBOLS = {"g-test": "G", "chi-square": "X²", "partial-correlation": "z"}
+          "partial-correlation": "partial correlation, Fisher's z (assumes linear relations)",
+          "spline-residual": "partial correlation of cubic-spline residuals, Fisher's z "
+                             "(allows curved relations to the conditioning columns)"}
+_SYMBOLS = {"g-test": "G", "chi-square": "X²", "partial-correlation": "z", "spline-residual": "z"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,8 @@ class CITest:
 
     @property
     def effect_name(self) -> str:
-        return "partial correlation" if self.method == "partial-correlation" else "Cramér's V"
+        return ("partial correlation" if self.method in ("partial-correlation", "spline-residual")
+                else "Cramér's V")
 
     def summary(self) -> str:
         """One line: the statistic, its degrees of freedom, the p-value and the effect size.
@@ -199,7 +207,8 @@ class DataCheck:
         total = self.train_samples + self.deploy_samples
         given = ""
         if self.mesa:
-            how = "given" if self.test.method == "partial-correlation" else "stratified by"
+            how = ("given" if self.test.method in ("partial-correlation", "spline-residual")
+                   else "stratified by")
             given = f", {how} {', '.join(self.mesa)}"
         lines = [f"Data test of {self.query} for {self.graph} on {total:,} samples "
                  f"(train: {self.train_samples:,} with {self.regime} = {self.train_value}, "
@@ -233,7 +242,8 @@ def check_on_data(graph: CausalGraph, samples: DataFrame, *,
     alpha : float
         The significance level.
     method : str
-        ``"auto"``, ``"g-test"``, ``"chi-square"`` or ``"partial-correlation"``.
+        ``"auto"``, ``"g-test"``, ``"chi-square"``, ``"partial-correlation"`` or
+        ``"spline-residual"``.
     train, deploy : optional
         The regime column's training or deployment value (matched as text too, so ``"0"``
         finds ``0``). By default ``0``/``False`` and ``"train"``/``"training"`` mean training,
@@ -302,10 +312,61 @@ def ci_test(samples: DataFrame, x: Sequence[str], y: Sequence[str], given: Seque
     x, y, given = tuple(x), tuple(y), tuple(given)
     if method == "auto":
         discrete = all(is_discrete(samples[name]) for name in (*x, *y, *given))
-        method = "g-test" if discrete else "partial-correlation"
-    if method == "partial-correlation":
-        return _partial_correlation(samples, x, y, given)
+        method = ("g-test" if discrete else
+                  "spline-residual" if _is_nonlinear(samples, (*x, *y), given) else
+                  "partial-correlation")
+    if method in ("partial-correlation", "spline-residual"):
+        return _partial_correlation(samples, x, y, given, splines=method == "spline-residual")
     return _contingency(samples, x, y, given, method)
+
+
+KNOTS = (0.2, 0.4, 0.6, 0.8)
+"""Quantiles of a continuous conditioning column at which its cubic spline may bend."""
+LINEARITY_ALPHA = 0.01
+"""``auto`` takes the spline residuals when a linear fit of a tested column on the
+conditioning columns is rejected at this level against the spline fit (an F-test)."""
+
+
+def _spline_regressors(samples: DataFrame, given: Sequence[str]) -> Array:
+    """:func:`_regressors` with each continuous column widened to a cubic spline: the column,
+    its square and cube, and (x - k)³₊ at the :data:`KNOTS` quantiles (standardised first)."""
+    blocks = [_regressors(samples, [name for name in given if is_discrete(samples[name])])]
+    for name in given:
+        if is_discrete(samples[name]):
+            continue
+        values = _numbers(samples[name])
+        spread = values.std() or 1.0
+        scaled = (values - values.mean()) / spread
+        knots = np.quantile(scaled, KNOTS)
+        blocks.append(np.column_stack([scaled, scaled**2, scaled**3,
+                                       *(np.clip(scaled - knot, 0, None)**3 for knot in knots)]))
+    return np.asarray(np.hstack(blocks), dtype=np.float64)
+
+
+def _is_nonlinear(samples: DataFrame, tested: Sequence[str], given: Sequence[str]) -> bool:
+    """Does a spline fit any tested column on the continuous conditioning columns better than
+    a straight line does (F-test at :data:`LINEARITY_ALPHA`)?"""
+    from scipy import stats
+
+    if not any(not is_discrete(samples[name]) for name in given):
+        return False
+    linear, curved = _regressors(samples, given), _spline_regressors(samples, given)
+    extra = np.linalg.matrix_rank(curved) - np.linalg.matrix_rank(linear)
+    freedom = len(samples) - np.linalg.matrix_rank(curved)
+    if extra < 1 or freedom < 1:
+        return False
+    for name in tested:
+        if is_discrete(samples[name]) and samples[name].nunique() > 2:
+            continue
+        target = _numbers(samples[name])
+        small = float(np.sum((target - linear @ np.linalg.lstsq(linear, target, rcond=None)[0])**2))
+        large = float(np.sum((target - curved @ np.linalg.lstsq(curved, target, rcond=None)[0])**2))
+        if large <= 0:
+            continue
+        statistic = (small - large) / extra / (large / freedom)
+        if stats.f.sf(statistic, extra, freedom) < LINEARITY_ALPHA:
+            return True
+    return False
 
 
 def is_discrete(column: Series) -> bool:
@@ -414,30 +475,32 @@ def _regressors(samples: DataFrame, given: Sequence[str]) -> Array:
 
 
 def _partial_correlation(samples: DataFrame, x: tuple[str, ...], y: tuple[str, ...],
-                         given: tuple[str, ...]) -> CITest:
-    """Fisher's z, chaining over several x and y (see the module docstring)."""
-    parts = [_fisher_z(samples, one, other, (*given, *x[:i], *y[:j]))
+                         given: tuple[str, ...], *, splines: bool = False) -> CITest:
+    """Fisher's z, chaining over several x and y (see the module docstring); with ``splines``
+    the residuals are those of the additive cubic-spline fit."""
+    parts = [_fisher_z(samples, one, other, (*given, *x[:i], *y[:j]), splines=splines)
              for i, one in enumerate(x) for j, other in enumerate(y)]
     if len(parts) == 1:
         return parts[0]
     best = min(parts, key=lambda part: part.p_value)
     warnings = tuple(dict.fromkeys(warning for part in parts for warning in part.warnings))
-    return CITest(x, y, given, "partial-correlation", best.statistic, None,
+    return CITest(x, y, given, best.method, best.statistic, None,
                   min(1.0, best.p_value * len(parts)), best.effect_size, len(samples), warnings,
                   tuple(parts))
 
 
-def _fisher_z(samples: DataFrame, x: str, y: str, given: tuple[str, ...]) -> CITest:
+def _fisher_z(samples: DataFrame, x: str, y: str, given: tuple[str, ...], *,
+              splines: bool = False) -> CITest:
     from scipy import stats
 
-    design = _regressors(samples, given)
+    design = (_spline_regressors if splines else _regressors)(samples, given)
     targets = np.column_stack([_numbers(samples[x]), _numbers(samples[y])])
     residuals = targets - design @ np.linalg.lstsq(design, targets, rcond=None)[0]
     spread = np.linalg.norm(targets - targets.mean(axis=0), axis=0)
     left = np.linalg.norm(residuals, axis=0)
     rank = np.linalg.matrix_rank(design) - 1
     freedom = len(samples) - rank - 3
-    test = (x,), (y,), given, "partial-correlation"
+    test = (x,), (y,), given, "spline-residual" if splines else "partial-correlation"
     if freedom < 1:
         return CITest(*test, 0.0, None, 1.0, None, len(samples), (
             f"{len(samples)} samples are too few for a partial correlation given "
