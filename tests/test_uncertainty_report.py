@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,16 @@ def test_edge_report_says_what_was_pruned_and_sampled() -> None:
     text = render_edges(check_uncertain_edges(graph, prior, max_exact=0, samples=100))
     assert "cannot matter (outside the query's ancestral set in G_σ): s -> X" in text
     assert "(sampled: 100 draws, standard error 0.05)" in text
+
+
+def test_an_uncertain_verdict_has_an_html_page_with_each_member_drawn(tmp_path: Path) -> None:
+    from causal_align.cli.main import main
+
+    page = tmp_path / "u.html"
+    code = main(["check", "graphs/uncertain/tutoring_cpdag.yaml", "--format", "html",
+                 "-o", str(page)])
+    html = page.read_text(encoding="utf-8")
+    assert code == 3
+    assert "<h1>tutoring_cpdag: UNDETERMINED</h1>" in html
+    assert html.count('class="graph-picture"') >= 3 or html.count("<svg") >= 3
+    assert "Plan &lt;- {Mastery}" in html  # each member named by its parent set, escaped

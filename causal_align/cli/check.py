@@ -138,10 +138,10 @@ def _check_uncertain(options: argparse.Namespace) -> int:
     (aligned in every one), 1 (not aligned in every one) or 3 (undetermined)."""
     from causal_align.cli.uncertainty import check_uncertain_file
 
-    if options.query_file or options.format not in ("text", "markdown", "json"):
+    if options.query_file or options.format not in ("text", "markdown", "json", "html"):
         raise CausalAlignError(f"{options.file} is an uncertain diagram (-- edges, background "
-                               "or uncertain edges): check reports it as text, markdown or json, "
-                               "one query at a time (or use causal-align uncertain)")
+                               "or uncertain edges): check reports it as text, markdown, json "
+                               "or html, one query at a time (or use causal-align uncertain)")
     code, report = check_uncertain_file(
         options.file, format=options.format, base=node_names(options.base),
         mesa=node_names(options.mesa), regime=node_names(options.regime),

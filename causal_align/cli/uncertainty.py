@@ -29,7 +29,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from causal_align.errors import CausalAlignError
 from causal_align.limits import Limits
@@ -53,6 +53,9 @@ from causal_align.uncertainty.verdict import (
     check_under_uncertainty,
 )
 
+if TYPE_CHECKING:
+    from causal_align.uncertainty.verdict import UncertainResult
+
 EXIT = {ALIGNED: 0, NOT_ALIGNED: 1}
 UNDETERMINED_EXIT, BAD_INPUT = 3, 2
 
@@ -66,7 +69,9 @@ def add_commands(commands: argparse._SubParsersAction) -> list[argparse.Argument
                     "required, forbidden, tiers). Exit 0 aligned in every member, 1 not "
                     "aligned in every member, 3 undetermined, 2 bad input.")
     parser.add_argument("file", help="a graph file; its edges may include A -- B")
-    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--format", choices=(*FORMATS, "html"), default="text",
+                        help="text (default), markdown, json, or html (one offline page with "
+                             "a picture of each member diagram; not for uncertain edges)")
     parser.add_argument("--base", action="append", metavar="NODES",
                         help="Y_b, overriding the file's query (repeat or separate by commas)")
     parser.add_argument("--mesa", action="append", metavar="NODES",
@@ -160,7 +165,10 @@ def check_uncertain_file(path: str, *, format: str = "text",
     if found.prior is None:
         result = check_under_uncertainty(found.graph, limit=limit, max_members=max_members,
                                          **query)
-        return EXIT.get(result.verdict, UNDETERMINED_EXIT), render_uncertain(result, format)
+        code = EXIT.get(result.verdict, UNDETERMINED_EXIT)
+        if format == "html":
+            return code, _html(result)
+        return code, render_uncertain(result, format)
     settings: dict[str, Any] = {"max_exact": max_exact, "samples": samples, "seed": seed,
                                 "progress": _progress("configurations"), **query}
     if jobs == 1:
@@ -347,3 +355,19 @@ def _sigma(values: list[str] | None, none: bool) -> list[SoftIntervention] | Non
                                    "(e.g. D_m=O,C; D_m= for an open-loop policy)")
         found.append(SoftIntervention(target.strip(), _names([context]) or []))
     return found
+
+
+SHOWN_MEMBERS = 12
+"""An uncertain verdict's HTML page draws at most this many member diagrams."""
+
+
+def _html(result: UncertainResult) -> str:
+    """One offline page: the text report, then each member diagram with its picture and paths
+    (the first :data:`SHOWN_MEMBERS`)."""
+    from causal_align.pictures.html import to_html_batch
+
+    members = [(", ".join(f"{node} <- {{{', '.join(sorted(parents))}}}"
+                          for node, parents in sorted(member.parents.items())) or "as drawn",
+                member.result, ()) for member in result.members[:SHOWN_MEMBERS]]
+    return to_html_batch(members, summary=result.verdict.upper(),
+                         preface=render_uncertain(result, "text"))

@@ -389,9 +389,12 @@ def to_html(result: AlignmentResult, *, figures: Sequence[Figure] = ()) -> str:
                  _highlight_rules("q1", len(result.open_paths)))
 
 
-def to_html_batch(answers: Sequence[tuple[str, AlignmentResult, Sequence[Figure]]]) -> str:
+def to_html_batch(answers: Sequence[tuple[str, AlignmentResult, Sequence[Figure]]], *,
+                  summary: str | None = None, preface: str = "") -> str:
     """One page answering several queries of one graph: a section per ``(query name, result,
-    figures)``, each with its own picture and path table.
+    figures)``, each with its own picture and path table. ``summary`` replaces the heading's
+    count of aligned queries; ``preface`` (plain text, escaped) comes before the sections (the
+    uncertainty layer's report, whose members are the sections).
 
     Examples
     --------
@@ -404,8 +407,8 @@ def to_html_batch(answers: Sequence[tuple[str, AlignmentResult, Sequence[Figure]
     graphs = dict.fromkeys(result.graph for _, result, _ in answers)
     aligned = sum(result.aligned for _, result, _ in answers)
     name = text(", ".join(graphs), 200)
-    summary = f"{aligned} of {len(answers)} queries aligned"
-    sections: list[str] = []
+    summary = summary or f"{aligned} of {len(answers)} queries aligned"
+    sections: list[str] = [f"<pre>{text(preface, 20_000)}</pre>"] if preface else []
     rules: list[str] = []
     for index, (query, result, figures) in enumerate(answers, 1):
         section = f"q{index}"
