@@ -130,6 +130,22 @@ class ModelSpec(_Strict):
     nodes: dict[str, NodeTableSpec]
 
 
+Parameter = Annotated[float | list[float], BeforeValidator(
+    lambda value: [exponent_number(item) for item in value] if isinstance(value, list)
+    else exponent_number(value), json_schema_input_type=float | list[float])]
+"""A linear-Gaussian parameter: one number, or ``[train, deploy]`` where the regimes differ."""
+
+
+class LinearModelSpec(_Strict):
+    """The ``linear_model:`` section: V = A V + c + ε in G_σ, per regime where they differ
+    (read by the transport layer: ``causal_align.transport.load_linear_model``)."""
+
+    coefficients: dict[str, Parameter] = {}
+    intercepts: dict[str, Parameter] = {}
+    variances: dict[str, Parameter] = {}
+    covariances: dict[str, Parameter] = {}
+
+
 class GraphFile(_Strict):
     """A whole graph file."""
 
@@ -144,6 +160,7 @@ class GraphFile(_Strict):
     utility: Names | None = None
     decision: str | None = None
     model: ModelSpec | None = None
+    linear_model: LinearModelSpec | None = None
 
 
 class QueryItem(_Strict):
@@ -177,5 +194,5 @@ class _KeysByPath(dict[str, type[BaseModel]]):
 KEYS: dict[str, type[BaseModel]] = _KeysByPath({
     "nodes": NodeSpec, "sigma": SigmaSpec, "query": QuerySpec, "queries": QueryItem,
     "queries.sigma": SigmaSpec, "model": ModelSpec, "model.regime": RegimeSpec,
-    "model.latents": LatentSpec, "model.nodes": NodeTableSpec})
+    "model.latents": LatentSpec, "model.nodes": NodeTableSpec, "linear_model": LinearModelSpec})
 """Which model checks the mapping under each path of keys (for "did you mean")."""

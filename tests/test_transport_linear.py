@@ -8,12 +8,15 @@ the fit against the parameters the samples were drawn from.
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from causal_align.errors import CausalAlignError
+from causal_align.errors import CausalAlignError, GraphSpecError
+from causal_align.loader import load_graph
 from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph
 from causal_align.transport.estimate import Samples
@@ -183,3 +186,41 @@ def test_errors() -> None:
     empty = Samples("x", {})
     with pytest.raises(CausalAlignError, match="<-> edges"):
         fit_linear_gaussian(confounded, empty, empty)
+
+
+def test_a_graph_files_linear_model_section_is_the_model_the_samples_come_from(
+        tmp_path: Path) -> None:
+    """graphs/transport_linear_feed.yaml states the parameters make_samples.py draws from."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_samples",
+                                                  "examples/transport/make_samples.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    from causal_align.transport.linear_gaussian import load_linear_model
+
+    filed = load_linear_model("graphs/transport_linear_feed.yaml")
+    drawn = linear_gaussian_model(load_graph("graphs/transport_linear_feed.yaml"),
+                                  **script.LINEAR)
+    for y in (None, {"Y_m": -1.0}, {"Y_m": 2.5}):
+        assert filed.gap(y) == pytest.approx(drawn.gap(y), abs=1e-12)
+    broken = tmp_path / "g.yaml"
+    broken.write_text(Path("graphs/transport_linear_feed.yaml").read_text(encoding="utf-8")
+                      .replace("Y_b: 2.0}", "Y_b: [1.0, 2.0, 3.0]}"), encoding="utf-8")
+    with pytest.raises(GraphSpecError) as info:
+        load_linear_model(broken)
+    [problem] = info.value.problems
+    assert (problem.code, problem.location) == ("E_LINEAR_MODEL", "linear_model.intercepts")
+    assert problem.line is not None and "found 3 numbers" in problem.message
+
+
+def test_sensitivity_reads_the_files_linear_model(capsys: pytest.CaptureFixture[str]) -> None:
+    from causal_align.cli.main import main
+
+    assert main(["sensitivity", "graphs/transport_linear_feed.yaml", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    from causal_align.transport.linear_gaussian import load_linear_model
+
+    assert data["gap"] == pytest.approx(load_linear_model(
+        "graphs/transport_linear_feed.yaml").gap(), abs=1e-12)

@@ -25,6 +25,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from causal_align.cli.options import print_report
 from causal_align.errors import CausalAlignError
 from causal_align.incentives.report import (
     FORMATS,
@@ -114,12 +115,12 @@ def _sigma(options: argparse.Namespace) -> list[SoftIntervention] | None:
 def _incentives(options: argparse.Namespace) -> int:
     report = incentive_report(_load(options), decision=options.decision,
                               utility=_utility(options), sigma=_sigma(options))
-    print(render_incentives(report, options.format))
+    print_report(render_incentives(report, options.format))
     return 0
 
 
 def _tradeoffs(options: argparse.Namespace) -> int:
     table = tradeoffs(_load(options), decision=options.decision, utility=_utility(options),
                       sigma=_sigma(options))
-    print(render_tradeoffs(table, options.format))
+    print_report(render_tradeoffs(table, options.format))
     return 0

@@ -28,10 +28,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from causal_align.errors import CausalAlignError
+from causal_align.cli.options import print_report
+from causal_align.errors import CausalAlignError, TransportError
+from causal_align.limits import Limits
 from causal_align.loader import load_graph
 from causal_align.model import SoftIntervention
-from causal_align.errors import TransportError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -105,7 +106,7 @@ def _policies(values: list[str] | None, what: str) -> list[SoftIntervention] | N
 
 
 def _emit(result: Any, format: str) -> None:
-    print(
+    print_report(
         json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
         if format == "json"
         else str(result)
@@ -335,6 +336,39 @@ class _Both:
         return f"{self.first}\n\n{self.second}"
 
 
+def _has_linear_model(path: str) -> bool:
+    from pathlib import Path
+
+    from causal_align.limits import read_text
+    from causal_align.yamldoc import read_yaml
+
+    try:
+        data, _ = read_yaml(read_text(Path(path)), path, Limits())
+    except CausalAlignError:
+        return False  # the loader says what is wrong, later
+    return data.get("linear_model") is not None
+
+
+class _LinearModel:
+    """The exact gap of a file's linear-Gaussian model and its closed-form sensitivities."""
+
+    def __init__(self, model: Any, at: dict[str, float] | None) -> None:
+        self.model, self.at = model, at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gap": self.model.gap(self.at), "at": self.at,
+                "sensitivities": [row.to_dict() for row in self.model.sensitivities(self.at)]}
+
+    def __str__(self) -> str:
+        lines = [f"linear-Gaussian model of {self.model.graph.name} (the file's linear_model:)",
+                 f"gap at y = {self.at or 'the training mean'}: {self.model.gap(self.at):+.4f}",
+                 "sensitivities of E_train(Y_b | Y_m = y): per unit mean shift, per unit noise "
+                 "variance (derivative)"]
+        lines += [f"  {row['node']}: {row['mean']:+.4f}, {row['variance']:+.4f}"
+                  for row in self.to_dict()["sensitivities"]]
+        return "\n".join(lines)
+
+
 class _Linear:
     def __init__(self, fit: Any, at: dict[str, float] | None) -> None:
         self.fit, self.at = fit, at
@@ -379,6 +413,12 @@ def _sensitivity(options: argparse.Namespace) -> int:
             mesa=mesa,
         )
         _emit(_Linear(fit, _pairs(options.at, "--at") or None), options.format)
+        return 0
+    if options.train is None and options.deploy is None and _has_linear_model(options.file):
+        from causal_align.transport.linear_gaussian import load_linear_model
+
+        linear = load_linear_model(options.file, base=base, mesa=mesa)
+        _emit(_LinearModel(linear, _pairs(options.at, "--at") or None), options.format)
         return 0
     if (options.train is None) != (options.deploy is None):
         raise TransportError("E_TRANSPORT_ARGUMENT", "give both --train and --deploy, or neither")

@@ -31,6 +31,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from causal_align.cli.options import print_report
 from causal_align.errors import CausalAlignError
 from causal_align.limits import Limits
 from causal_align.model import SoftIntervention
@@ -193,7 +194,7 @@ def _run_uncertain(options: argparse.Namespace) -> int:
     except CausalAlignError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
-    print(report)
+    print_report(report)
     return code
 
 
@@ -220,7 +221,7 @@ def _run_candidates(options: argparse.Namespace) -> int:
     except CausalAlignError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
-    print(render_consensus(consensus, options.format))
+    print_report(render_consensus(consensus, options.format))
     return EXIT.get(consensus.verdict, UNDETERMINED_EXIT)
 
 
@@ -233,7 +234,7 @@ def _run_learn(options: argparse.Namespace) -> int:
     except CausalAlignError as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
-    print("\n".join(lines))
+    print_report("\n".join(lines))
     return 0
 
 

@@ -43,12 +43,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from causal_align.errors import shown
+from causal_align.errors import GraphSpecError, Problem, TransportError, shown
 from causal_align.intervention import sigma_graph
+from causal_align.limits import Limits, read_text
+from causal_align.loader import read_graph_document
 from causal_align.model import CausalGraph, Edge
-from causal_align.errors import TransportError
 from causal_align.transport.admissible import query_sets
 
 if TYPE_CHECKING:
@@ -635,3 +637,53 @@ def _least_squares(x: Floats, y: Floats, node: str) -> tuple[float, Floats, floa
         np.asarray(solution[1:], dtype=np.float64),
         float(residual @ residual),
     )
+
+
+def load_linear_model(path: str | Path, *, base: str | Iterable[str] | None = None,
+                      mesa: str | Iterable[str] | None = None,
+                      limits: Limits = Limits()) -> LinearGaussianModel:
+    """The linear-Gaussian model of a graph file's ``linear_model:`` section (coefficients by
+    edge, intercepts, noise variances and covariances by node or ``<->`` edge; each one number,
+    or ``[train, deploy]`` where the regimes differ).
+
+    Raises
+    ------
+    GraphSpecError
+        For an invalid file, a missing section, or a model :func:`linear_gaussian_model`
+        refuses, positioned at the section's line.
+
+    Examples
+    --------
+    >>> model = load_linear_model("graphs/transport_linear_feed.yaml")
+    >>> round(model.gap(), 4) != 0.0
+    True
+    """
+    source = str(path)
+    graph, data, origin = read_graph_document(
+        read_text(Path(path), limits), source=source, default_name=Path(path).stem,
+        limits=limits)
+    line = origin.lines.get("linear_model")
+    section = data.get("linear_model")
+    if section is None:
+        raise GraphSpecError([Problem("E_LINEAR_MODEL", "no linear_model: section (give "
+                                      "coefficients, intercepts, variances and covariances)",
+                                      "linear_model", line, source)])
+
+    def pairs(key: str) -> dict[str, float | Pair]:
+        found: dict[str, float | Pair] = {}
+        for name, value in (section.get(key) or {}).items():
+            if isinstance(value, list) and len(value) != 2:
+                raise GraphSpecError([Problem(
+                    "E_LINEAR_MODEL", f"{key} of {shown(name)}: a number, or [train, deploy] "
+                    f"(two numbers), found {len(value)} numbers", f"linear_model.{key}",
+                    origin.lines.get(f"linear_model.{key}", line), source)])
+            found[name] = (value[0], value[1]) if isinstance(value, list) else value
+        return found
+
+    try:
+        return linear_gaussian_model(graph, coefficients=pairs("coefficients"),
+                                     intercepts=pairs("intercepts"), variances=pairs("variances"),
+                                     covariances=pairs("covariances"), base=base, mesa=mesa)
+    except TransportError as error:
+        raise GraphSpecError([Problem(error.code, error.message, "linear_model", line,
+                                      source)]) from None
