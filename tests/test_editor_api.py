@@ -816,3 +816,17 @@ def test_without_ruamel_the_command_says_what_to_install(tmp_path: Path, capsys:
     options = parser().parse_args(["edit", str(tmp_path / "g.yaml"), "--no-browser"])
     assert edit_command.run_edit(options) == 2
     assert "pip install 'causal_align[editor]'" in capsys.readouterr().err
+
+
+def test_the_verdict_carries_the_incentives_of_a_graph_with_a_utility(tmp_path: Path) -> None:
+    from causal_align.editor.session import EditSession
+
+    path = tmp_path / "zoo.yaml"
+    path.write_text(Path("graphs/zoo/coinrun.yaml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    state = EditSession(path).state()
+    assert state["picture"]["verdict"]["incentives"].startswith(
+        "Incentives of Move (utility: GotCoin)")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(Path("graphs/coinrun.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert EditSession(plain).state()["picture"]["verdict"]["incentives"] is None

@@ -204,7 +204,20 @@ def verdict(result: AlignmentResult) -> dict[str, Any]:
         "node_reasons": reasons,
         "conjecture": result.conjecture.to_dict(),
         "repairs": result.repairs.to_dict(),
+        "incentives": _incentives(result),
     }
+
+
+def _incentives(result: AlignmentResult) -> str | None:
+    """The incentives panel (text) when the graph declares a utility, else None; a graph the
+    incentives layer cannot read (no decision, say) gets the reason instead."""
+    from causal_align.errors import CausalAlignError
+    from causal_align.incentives.report import incentive_panel
+
+    try:
+        return incentive_panel(result.diagram.graph, "text", sigma=result.sigma)
+    except CausalAlignError as error:
+        return f"no incentives: {error}"
 
 
 def preview(graph: CausalGraph, repair: Mapping[str, Any]) -> dict[str, Any]:

@@ -389,6 +389,7 @@
     $("preview").textContent = "";
     $("query").textContent = v ? `query: (${v.query.base.join(", ")} ⊥ ${v.query.regime.join(", ")} | ${v.query.mesa.join(", ") || "∅"}) in G_σ` : (state.picture ? state.picture.unfinished : "");
     $("conjecture").textContent = v ? conjectureText(v.conjecture) : "";
+    $("incentives").textContent = v ? (v.incentives || "declare utility: (the reward the base optimizer trains on) to see the agent's incentives") : "";
     if (!v) { $("sigma-edges").textContent = ""; return; }
     v.open_paths.forEach((p, index) => {
       const item = document.createElement("li");
@@ -432,7 +433,7 @@
   }
 
   function conjectureText(c) {
-    return `conjecture (the founding text's): predicts ${c.predicts_aligned ? "ALIGNED" : "NOT ALIGNED"}; it ${c.note}`;
+    return `Reber's conjecture (2022): predicts ${c.predicts_aligned ? "ALIGNED" : "NOT ALIGNED"}; it ${c.note}`;
   }
 
   function drawRepairs(v) {
