@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from causal_align.errors import CertificateError
+from causal_align.validate import find_cycle
 
 if TYPE_CHECKING:
     from causal_align.alignment import AlignmentResult
@@ -92,18 +93,7 @@ class _Diagram:
                 self.children[node].add(target)
 
     def is_acyclic(self) -> bool:
-        """Kahn's algorithm on the directed edges."""
-        waiting = {node: len(parents) for node, parents in self.parents.items()}
-        ready = [node for node, count in waiting.items() if not count]
-        done = 0
-        while ready:
-            node = ready.pop()
-            done += 1
-            for child in self.children[node]:
-                waiting[child] -= 1
-                if not waiting[child]:
-                    ready.append(child)
-        return done == len(waiting)
+        return find_cycle(self.children, self.children.__getitem__) is None
 
     def ancestors(self, nodes: Iterable[str]) -> set[str]:
         found = set(nodes)

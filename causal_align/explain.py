@@ -47,6 +47,12 @@ COLLIDER_ABOVE_MESA: LeakKind = "collider with a conditioned descendant"
 LATENT: LeakKind = "latent confounder"
 
 
+def junction_kind(head_in: bool, head_out: bool) -> JunctionKind:
+    """What a node is on a path, from the two edge marks at it: arrowheads on both sides make a
+    collider, one makes a chain, none a fork."""
+    return "collider" if head_in and head_out else "chain" if head_in or head_out else "fork"
+
+
 SHOWN_DESCENT = 12
 """A collider's descent is written out in full up to this many nodes; longer ones are cut."""
 
@@ -264,8 +270,7 @@ def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, 
         node = nodes[index]
         arrow_in, arrow_out = arrows[index - 1], arrows[index]
         head_in, head_out = arrow_in != "<-", arrow_out != "->"
-        kind: JunctionKind = ("collider" if head_in and head_out else
-                              "chain" if head_in or head_out else "fork")
+        kind = junction_kind(head_in, head_out)
         told_here = tuple(edge for edge in sigma_edges if edge.head == node or
                           (edge.tail == node and edge.head not in nodes[1:-1]))
         latent = [Edge(node, nodes[index + 1], bidirected=True)] if arrow_out == "<->" else []
@@ -360,10 +365,9 @@ def _first_block(nodes: tuple[str, ...], arrows: tuple[str, ...], given: set[str
                  ancestry: set[str]) -> tuple[str, str] | None:
     """The first interior node that blocks the path, with why; None when the path is open."""
     for node, before, after in zip(nodes[1:-1], arrows, arrows[1:]):
-        collider = before != "<-" and after != "->"
-        if collider and node not in ancestry:
+        kind = junction_kind(before != "<-", after != "->")
+        if kind == "collider" and node not in ancestry:
             return node, "a collider with no descendant in Y_m"
-        if not collider and node in given:
-            kind = "fork" if (before, after) == ("<-", "->") else "chain"
+        if kind != "collider" and node in given:
             return node, f"a {kind} conditioned on (it is in Y_m)"
     return None

@@ -130,26 +130,46 @@ class Prepared:
 
         With ``stop_at_target`` the walk ends as soon as it reaches a target (the set is then
         partial, but holds that target: enough for a verdict).
+        """
+        start = [(near, head) for source in sorted(self.sources)
+                 for near, _, _, head in self.moves(source)]
+        at_head, at_tail, _ = self._walk(start, stop_at_target=stop_at_target)
+        return {(node, True) for node in at_head} | {(node, False) for node in at_tail}
+
+    def can_finish(self, node: str, head: bool, avoid: Collection[str]) -> bool:
+        """Can a walk that arrived at ``node`` (with an arrowhead there if ``head``) reach a
+        target through open junctions without touching ``avoid``? A prefix of a path whose end
+        cannot is a dead end: every completion would revisit one of its nodes."""
+        blocked = set(avoid)
+        blocked.discard(node)
+        return self._walk([(node, head)], blocked=blocked, stop_at_target=True)[2]
+
+    def _walk(self, start: list[State], *, blocked: Collection[str] = (),
+              stop_at_target: bool = False) -> tuple[set[str], set[str], bool]:
+        """The nodes reached with an arrowhead and with a tail from the ``start`` states, never
+        entering ``blocked``, and whether a target was reached.
 
         The hot loop of every query, so the junction rule is inlined: from a node reached with
         an arrowhead (``head``) or a tail, leaving towards a child needs the node unconditioned;
         leaving towards a parent or spouse needs it in An(Z) after an arrowhead (a collider),
-        unconditioned after a tail.
+        unconditioned after a tail. Blocked nodes are marked as reached before the walk, so
+        they cost nothing inside it.
         """
         children, parents, spouses = self.graph.children, self.graph.parents, self.graph.spouses
         relevant, given, opened = self.relevant, self.given, self.given_ancestors
-        at_head: set[str] = set()
-        at_tail: set[str] = set()
-        stack: list[tuple[str, bool]] = [(near, head) for source in sorted(self.sources)
-                                         for near, _, _, head in self.moves(source)]
-        for node, head in stack:
+        at_head: set[str] = set(blocked)
+        at_tail: set[str] = set(blocked)
+        for node, head in start:
             (at_head if head else at_tail).add(node)
-        targets = self.targets
+        stack = list(start)
+        endpoints, targets, hit = self.endpoints, self.targets, False
         while stack:
             node, head_in = stack.pop()
-            if node in self.endpoints:
-                if stop_at_target and node in targets:
-                    break
+            if node in endpoints:
+                if node in targets:
+                    hit = True
+                    if stop_at_target:
+                        break
                 continue
             free = node not in given
             if free:
@@ -166,34 +186,10 @@ class Prepared:
                     if spouse in relevant and spouse not in at_head:
                         at_head.add(spouse)
                         stack.append((spouse, True))
-        return {(node, True) for node in at_head} | {(node, False) for node in at_tail}
-
-    def can_finish(self, node: str, head: bool, avoid: Collection[str]) -> bool:
-        """Can a walk that arrived at ``node`` (with an arrowhead there if ``head``) reach a
-        target through open junctions without touching ``avoid``? A prefix of a path whose end
-        cannot is a dead end: every completion would revisit one of its nodes."""
-        children, parents, spouses = self.graph.children, self.graph.parents, self.graph.spouses
-        relevant, given, opened = self.relevant, self.given, self.given_ancestors
-        seen = {(node, head)}
-        stack = [(node, head)]
-        while stack:
-            here, head_in = stack.pop()
-            if here in self.targets:
-                return True
-            if here in self.sources or (here in avoid and here != node):
-                continue
-            free = here not in given
-            steps: list[State] = []
-            if free:
-                steps += [(child, True) for child in children(here) if child in relevant]
-            if (here in opened) if head_in else free:
-                steps += [(parent, False) for parent in parents(here)]
-                steps += [(spouse, True) for spouse in spouses(here) if spouse in relevant]
-            for step in steps:
-                if step not in seen and step[0] not in avoid:
-                    seen.add(step)
-                    stack.append(step)
-        return False
+        if blocked:
+            at_head.difference_update(blocked)
+            at_tail.difference_update(blocked)
+        return at_head, at_tail, hit
 
     def distances_to_targets(self) -> dict[State, int]:
         """Fewest edges from each state to a target, walking backwards from the targets.

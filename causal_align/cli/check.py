@@ -106,9 +106,12 @@ def _check(options: argparse.Namespace) -> int:
     except CausalAlignError as error:
         say(f"error: {error}")
         return BAD_INPUT
-    figures: Sequence[Figure | None] = [None] * len(results)
+    figures: list[list[Figure]] = [[] for _ in results]
     if options.format == "html" and document[1].get("model") is not None:
-        figures = _sweep_figures(document, queries, results)
+        figures = [[] if figure is None else [figure]
+                   for figure in _sweep_figures(document, queries, results)]
+    if options.format == "html" and graph.utility and not options.query_file:
+        figures[0] += [figure for figure in [_incentive_figure(results[0])] if figure]
     report = _report(queries, results, options.format, batch=bool(options.query_file),
                      figures=figures)
     if graph.utility and not options.query_file:
@@ -151,25 +154,30 @@ def _check_uncertain(options: argparse.Namespace) -> int:
 
 
 def _with_incentives(report: str, result: AlignmentResult, format: str) -> str:
-    """The report with the agent's incentives beside the verdict (graphs with a utility)."""
+    """The text, Markdown or JSON report with the agent's incentives beside the verdict (graphs
+    with a utility; the HTML page gets them as a figure, :func:`_incentive_figure`)."""
     from causal_align.incentives.report import incentive_panel, incentive_panel_data
 
     graph = result.diagram.graph
     if format == "json":
-        data = json.loads(report)
-        data["incentives"] = incentive_panel_data(graph, sigma=result.sigma)
-        return json.dumps(data, indent=2, ensure_ascii=False)
-    if format == "html":
-        panel = incentive_panel(graph, "text", sigma=result.sigma)
-        section = (f'<section id="incentives"><h2>Incentives</h2><pre>{escape(panel)}</pre>'
-                   "</section>" if panel else "")
-        if "</body>" not in report:
-            return report + section
-        head, tail = report.rsplit("</body>", 1)
-        return f"{head}{section}</body>{tail}"
+        return json.dumps({**result.to_dict(),
+                           "incentives": incentive_panel_data(graph, sigma=result.sigma)},
+                          indent=2, ensure_ascii=False)
     panel = incentive_panel(graph, format, sigma=result.sigma) if format in (
         "text", "markdown") else None
     return report if panel is None else f"{report}\n\n{panel}"
+
+
+def _incentive_figure(result: AlignmentResult) -> Figure | None:
+    """The incentives panel as a section of the HTML page, or None without a utility."""
+    from causal_align.incentives.report import incentive_panel
+    from causal_align.pictures.html import Figure
+
+    panel = incentive_panel(result.diagram.graph, "text", sigma=result.sigma)
+    if panel is None:
+        return None
+    return Figure("Incentives", "What the agent's optimal policy responds to and would control "
+                  "(Everitt et al. 2021), beside the verdict.", f"<pre>{escape(panel)}</pre>")
 
 
 def _read_graph(path: str, limits: Limits) -> Document:
@@ -214,10 +222,10 @@ def _sweep_figures(document: Document, queries: Sequence[Query],
 
 
 def _report(queries: Sequence[Query], results: Sequence[AlignmentResult], format: str, *,
-            batch: bool, figures: Sequence[Figure | None]) -> str:
+            batch: bool, figures: Sequence[Sequence[Figure]]) -> str:
     """One report, or for a query file one per query under its name (a JSON list)."""
-    def one(result: AlignmentResult, figure: Figure | None) -> str:
-        return render(result, format, figures=() if figure is None else (figure,))
+    def one(result: AlignmentResult, shown: Sequence[Figure]) -> str:
+        return render(result, format, figures=shown)
 
     if not batch:
         return one(results[0], figures[0])
@@ -226,8 +234,8 @@ def _report(queries: Sequence[Query], results: Sequence[AlignmentResult], format
                            for query, result in zip(queries, results)], indent=2,
                           ensure_ascii=False)
     if format == "html":  # one page, a section per query
-        return to_html_batch([(query.name, result, () if figure is None else (figure,))
-                              for query, result, figure in zip(queries, results, figures)])
+        return to_html_batch([(query.name, result, shown)
+                              for query, result, shown in zip(queries, results, figures)])
     if format == "markdown":
         heading = "## query: {}"
         name = markdown
@@ -236,8 +244,8 @@ def _report(queries: Sequence[Query], results: Sequence[AlignmentResult], format
                                                                            "=== query: {} ===")
         name = plain
     return "\n\n".join(f"{heading.format(_named(name(query.name), format))}\n\n"
-                        f"{one(result, figure)}"
-                        for query, result, figure in zip(queries, results, figures))
+                        f"{one(result, shown)}"
+                        for query, result, shown in zip(queries, results, figures))
 
 
 def _named(name: str, format: str) -> str:

@@ -189,14 +189,16 @@ _POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
 
 @dataclass(frozen=True)
 class Figure:
-    """A picture drawn by another layer (a shift sweep, say), shown under its own heading.
+    """A section drawn by another layer (a shift sweep, the incentives panel), shown under its
+    own heading.
 
-    ``svg`` is trusted markup (we drew it); ``heading`` and ``caption`` are escaped.
+    ``markup`` is trusted (we made it: an SVG, an escaped ``<pre>``); ``heading`` and
+    ``caption`` are escaped.
     """
 
     heading: str
     caption: str
-    svg: str
+    markup: str
 
 
 def text(value: str, cap: int | None = None) -> str:
@@ -325,7 +327,7 @@ def _sigma_section(result: AlignmentResult) -> str:
 def _figure_section(figure: Figure) -> list[str]:
     """A figure under its heading. Matplotlib's SVG carries a style rule for every element
     (``*{...}``); it is narrowed to this figure so that it leaves the graph picture alone."""
-    svg = figure.svg.strip().replace('<style type="text/css">*{',
+    svg = figure.markup.strip().replace('<style type="text/css">*{',
                                      '<style type="text/css">figure.extra *{', 1)
     return [f"<h2>{text(figure.heading, 200)}</h2>", f"<p>{text(figure.caption, 2000)}</p>",
             f'<figure class="extra">{svg}</figure>']
