@@ -1,15 +1,18 @@
 """Edit-to-verdict latency of ``causal-align edit`` on a 50-node and a 2,000-node diagram.
 
-Two measurements per size, each the median of a few edits (add a node, connect it, toggle a
+Three measurements per size, each the median of a few edits (add a node, connect it, toggle a
 role, move a node):
 
 - *server*: one ``POST /api/action`` over HTTP, from sending the edit to having the new state
   with its verdict (round-trip YAML edit, the loader, G_σ, the verdict, JSON);
+- *server, with -- edges*: the same on the diagram's Markov equivalence class (every edge in no
+  v-structure written ``--``, direction unknown), the verdict then being the uncertainty
+  layer's over every consistent orientation (``members`` of them);
 - *page*: in headless Chromium, from the key press to the redrawn picture and panels (the
   server's part plus the page's drawing), read from the page's ``window.editorTimings``.
 
 Run: ``.venv/bin/python benchmarks/bench_editor.py`` (the page part needs /usr/bin/chromium and
-Playwright; it is skipped without them).
+Playwright; it is skipped without them, or with ``--server-only``).
 """
 
 from __future__ import annotations
@@ -31,14 +34,28 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def diagram(size: int, seed: int = 0) -> str:
-    """A random diagram: each node has up to two earlier parents; regime s, σ on D_m."""
+def diagram(size: int, seed: int = 0, *, undirected: bool = False) -> str:
+    """A random diagram: each node has up to two earlier parents; regime s, σ on D_m. With
+    ``undirected`` (a sparser diagram: a second parent for 30% of the nodes), every edge that
+    is in no v-structure and not at s is written ``--``: the
+    diagram then stands for the random one's Markov equivalence class (Meek's rules orient the
+    rest), as if it had been learned from data."""
     generator = random.Random(seed)
     names = ["s"] + [f"V{index}" for index in range(1, size - 3)] + ["D_m", "Y_m", "Y_b"]
     edges = {(names[generator.randrange(0, index)], names[index])
-             for index in range(1, size) for _ in range(2)}
+             for index in range(1, size)
+             for _ in range(1 + (not undirected or generator.random() < 0.3))}
+    edges |= {("D_m", "Y_m"), ("D_m", "Y_b")}  # the policy acts on both objectives
+    adjacent = edges | {(head, tail) for tail, head in edges}
+    parents: dict[str, list[str]] = {}
+    for tail, head in edges:
+        parents.setdefault(head, []).append(tail)
+    kept = {(tail, head) for tail, head in edges
+            if tail == "s" or any((tail, other) not in adjacent and other != tail
+                                  for other in parents[head])}
     lines = ["name: bench", "nodes:"] + [f"  {name}: node {name}" for name in names]
-    lines += ["edges:"] + [f"  - {tail} -> {head}" for tail, head in sorted(edges)]
+    lines += ["edges:"] + [f"  - {tail} {'--' if undirected and edge not in kept else '->'} "
+                           f"{head}" for edge in sorted(edges) for tail, head in [edge]]
     lines += ["regime: s", "sigma:", "  - target: D_m", "query:", "  base: Y_b", "  mesa: Y_m"]
     return "\n".join(lines) + "\n"
 
@@ -51,7 +68,8 @@ def post(server: EditorServer, action: dict[str, object]) -> float:
     answer = json.loads(connection.getresponse().read())
     elapsed = time.perf_counter() - started
     connection.close()
-    assert answer["picture"]["verdict"] is not None, answer
+    picture = answer["picture"]
+    assert picture["verdict"] is not None or picture["uncertain"] is not None, answer
     return elapsed * 1000
 
 
@@ -65,11 +83,22 @@ def edits(round_: int) -> list[dict[str, object]]:
 def measure(size: int, page_too: bool) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp())
     path = folder / f"bench{size}.yaml"
+    path.write_text(diagram(size, undirected=True))
+    server = EditorServer(EditSession(path))
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    uncertain = server.session.state()["picture"]["uncertain"]
+    assert uncertain is not None
+    times = [post(server, action) for round_ in range(5) for action in edits(round_)]
+    server.shutdown()
+    server.server_close()
+    members = uncertain["count"]
     path.write_text(diagram(size))
     server = EditorServer(EditSession(path))
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    times = [post(server, action) for round_ in range(5) for action in edits(round_)]
-    result = {"server_ms": statistics.median(times)}
+    result = {"server_ms": statistics.median(
+        [post(server, action) for round_ in range(5) for action in edits(round_)])}
+    result["server_undirected_ms"] = statistics.median(times)
+    result["members"] = members
     if page_too:
         result.update(measure_page(server))
     server.shutdown()
@@ -105,7 +134,7 @@ def measure_page(server: EditorServer) -> dict[str, float]:
 
 
 def main() -> None:
-    page_too = Path("/usr/bin/chromium").exists()
+    page_too = Path("/usr/bin/chromium").exists() and "--server-only" not in sys.argv
     try:
         import playwright  # noqa: F401
     except ImportError:
@@ -115,7 +144,8 @@ def main() -> None:
         print(f"{size:>5} nodes: " + ", ".join(f"{key} {value:,.0f}" for key, value in
                                               result.items()), flush=True)
     if not page_too:
-        print("(page not measured: no /usr/bin/chromium or Playwright)", file=sys.stderr)
+        print("(page not measured: --server-only, or no /usr/bin/chromium or Playwright)",
+              file=sys.stderr)
 
 
 if __name__ == "__main__":

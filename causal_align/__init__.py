@@ -16,13 +16,27 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from causal_align.alignment import (AlignmentResult, Conjecture, Repairs, check_inner_alignment,
-                                    check_queries)
+from causal_align.alignment import (
+    AlignmentResult,
+    Conjecture,
+    Repairs,
+    check_inner_alignment,
+    check_queries,
+)
 from causal_align.certificate import Certificate, verify_certificate
-from causal_align.errors import (CausalAlignError, CertificateError, GraphSpecError,
-                                 EditorError, InferenceTooLarge, NaturalnessError,
-                                 PicturesUnavailable, Problem, TransportError)
+from causal_align.errors import (
+    CausalAlignError,
+    CertificateError,
+    EditorError,
+    GraphSpecError,
+    InferenceTooLarge,
+    NaturalnessError,
+    PicturesUnavailable,
+    Problem,
+    TransportError,
+)
 from causal_align.explain import Junction, OpenPath
+from causal_align.header import ResultHeader, resolve_query
 from causal_align.implied import Independence, implied_independences
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.limits import Limits
@@ -35,24 +49,47 @@ if TYPE_CHECKING:
     from causal_align.incentives.report import incentive_report
     from causal_align.incentives.signatures import Signatures, signatures
     from causal_align.incentives.tradeoffs import Tradeoffs, tradeoffs
-    from causal_align.interop import (from_dagitty, from_networkx, from_pgmpy, to_dagitty,
-                                      to_networkx, to_pgmpy)
+    from causal_align.interop import (
+        from_dagitty,
+        from_networkx,
+        from_pgmpy,
+        to_dagitty,
+        to_networkx,
+        to_pgmpy,
+    )
     from causal_align.pictures.formats import render
     from causal_align.quantities.discrete import DiscreteModel, Table, random_model
     from causal_align.quantities.gap import Gap, GapRow, alignment_gap
     from causal_align.quantities.inference import joint_distribution
-    from causal_align.quantities.naturalness import (HomogeneityTest, Naturalness, PairVariance,
-                                                     Stratum, xe_naturalness)
-    from causal_align.quantities.parameters import (check_model, dump_model, load_model,
-                                                    model_from_pgmpy, parse_model)
+    from causal_align.quantities.naturalness import (
+        HomogeneityTest,
+        Naturalness,
+        PairVariance,
+        Stratum,
+        xe_naturalness,
+    )
+    from causal_align.quantities.parameters import (
+        dump_model,
+        load_model,
+        model_from_pgmpy,
+        parse_model,
+    )
     from causal_align.quantities.plot import plot_sweep, sweep_svg
+    from causal_align.quantities.rules import check_model
     from causal_align.quantities.simulation import Simulation, simulate
     from causal_align.quantities.sweep import Sweep, SweepLine, partial_shift, sweep
     from causal_align.samples.check import CITest, DataCheck, check_on_data
     from causal_align.samples.falsify import Falsification, IndependenceResult, falsify
     from causal_align.samples.reader import read_samples
-    from causal_align.transport import (AdmissibleSet, RuleGraph, SigmaRule, TransportFormula,
-                                        admissible_set, sigma_rule, transport_formula)
+    from causal_align.transport import (
+        AdmissibleSet,
+        RuleGraph,
+        SigmaRule,
+        TransportFormula,
+        admissible_set,
+        sigma_rule,
+        transport_formula,
+    )
     from causal_align.transport.estimate import estimate_transport
     from causal_align.transport.linear_gaussian import fit_linear_gaussian, linear_gaussian_model
     from causal_align.transport.sensitivity import robustness_bound, shapley_attribution
@@ -88,7 +125,7 @@ _LAZY = {
     "PairVariance": "causal_align.quantities.naturalness",
     "Stratum": "causal_align.quantities.naturalness",
     "xe_naturalness": "causal_align.quantities.naturalness",
-    "check_model": "causal_align.quantities.parameters",
+    "check_model": "causal_align.quantities.rules",
     "dump_model": "causal_align.quantities.parameters",
     "load_model": "causal_align.quantities.parameters",
     "model_from_pgmpy": "causal_align.quantities.parameters",
@@ -184,6 +221,7 @@ __all__ = [
     "Problem",
     "Query",
     "Repairs",
+    "ResultHeader",
     "RuleGraph",
     "ShiftPrior",
     "SigmaGraph",
@@ -236,6 +274,7 @@ __all__ = [
     "random_model",
     "read_samples",
     "render",
+    "resolve_query",
     "robustness_bound",
     "shapley_attribution",
     "sigma_graph",

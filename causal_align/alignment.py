@@ -26,12 +26,18 @@ from typing import Any
 from causal_align.certificate import Certificate
 from causal_align.errors import CausalAlignError, GraphSpecError
 from causal_align.explain import BlockedPath, OpenPath, blocked_paths, describe
+from causal_align.header import ResultHeader, query_problems
 from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
-from causal_align.model import CausalGraph, Edge, Origin, Query, SoftIntervention, as_names
-from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
-                                     minimum_separator, open_paths, prepare)
-from causal_align.validate import PYTHON, Problems, check_query
-
+from causal_align.model import CausalGraph, Edge, Query, SoftIntervention
+from causal_align.separation import (
+    Prepared,
+    ancestors,
+    directed_reach,
+    is_separated,
+    minimum_separator,
+    open_paths,
+    prepare,
+)
 
 BLOCKED_SHOWN = 10
 """How many blocked paths an aligned result lists."""
@@ -90,7 +96,7 @@ class Repairs:
 
 
 @dataclass(frozen=True, repr=False)
-class AlignmentResult:
+class AlignmentResult(ResultHeader):
     """The verdict on (Y_b ⊥ s | Y_m) in G_σ, with every open path explained.
 
     ``open_paths`` are shortest first, at most ``limit``; ``truncated`` says more exist.
@@ -100,10 +106,6 @@ class AlignmentResult:
     further passes over the graph, so they are computed when first read.
     """
 
-    graph: str
-    regime: tuple[str, ...]
-    base: tuple[str, ...]
-    mesa: tuple[str, ...]
     sigma: tuple[SoftIntervention, ...]
     aligned: bool
     open_paths: tuple[OpenPath, ...]
@@ -145,9 +147,7 @@ class AlignmentResult:
         listed = len(self.open_paths)
         paths = "" if self.aligned else (f", {listed}{'+' if self.truncated else ''} open "
                                          f"path{'s' if listed != 1 or self.truncated else ''}")
-        query = (f"({', '.join(self.base)} ⊥ {', '.join(self.regime)} | "
-                 f"{', '.join(self.mesa) or '∅'})")
-        return f"<AlignmentResult {self.graph!r}: {verdict} {query}{paths}>"
+        return f"<AlignmentResult {self.graph_name!r}: {verdict} {self.query}{paths}>"
 
     def _repr_html_(self) -> str:
         """Jupyter shows the verdict and the picture."""
@@ -158,7 +158,7 @@ class AlignmentResult:
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form: fixed key order, sorted sets."""
         return {
-            "graph": self.graph, "aligned": self.aligned,
+            "graph": self.graph_name, "aligned": self.aligned,
             "query": {"base": list(self.base), "mesa": list(self.mesa),
                       "regime": list(self.regime)},
             "sigma": [{"target": item.target, "context": list(item.context or ())}
@@ -206,22 +206,14 @@ def check_inner_alignment(
     """
     if limit < 0:
         raise CausalAlignError(f"limit must be >= 0, found {limit}")
-    query_base = graph.base if base is None else base
-    query_mesa = graph.mesa if mesa is None else mesa
-    query_regime = graph.query_regime if regime is None else regime
-    as_filed = (graph.source != PYTHON and mesa is None and regime is None and
-                (base is None or frozenset(as_names(base)) == graph.base))  # name the file
-    problems = Problems(Origin(graph.source if as_filed else f"<query on {graph.name}>"))
-    check_query(query_base, query_mesa, query_regime, graph.node_set, graph.regime, problems,
-                require_base=True, where="query." if as_filed else "",
-                otherwise=f"it is not a node of {graph.name}")
+    header, problems = query_problems(graph, base=base, mesa=mesa, regime=regime)
     try:
         g_sigma = sigma_graph(graph, sigma)
     except GraphSpecError as error:
         problems.absorb(error)
     problems.raise_if_any()
-    sources = frozenset(as_names(query_regime))
-    targets, given = frozenset(as_names(query_base)), frozenset(as_names(query_mesa))
+    sources, targets = frozenset(header.regime), frozenset(header.base)
+    given = frozenset(header.mesa)
     prepared = prepare(g_sigma, sources, targets, given)
     reached = prepared.reachable(stop_at_target=True)  # complete when aligned
     aligned = all(node not in targets for node, _ in reached)
@@ -235,8 +227,8 @@ def check_inner_alignment(
                                               prepared=prepared)[0]
         certificate = Certificate("open path", *witness[0]) if witness else Certificate("none")
     return AlignmentResult(
-        graph=graph.name, regime=tuple(sorted(sources)), base=tuple(sorted(targets)),
-        mesa=tuple(sorted(given)), sigma=g_sigma.interventions, aligned=aligned,
+        **header.keywords(),
+        sigma=g_sigma.interventions, aligned=aligned,
         open_paths=paths, limit=limit, truncated=truncated, sigma_removed=g_sigma.removed,
         sigma_added=g_sigma.added, certificate=certificate, diagram=g_sigma, _query=prepared)
 

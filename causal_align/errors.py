@@ -5,11 +5,11 @@ The hierarchy::
     ValueError
      └── CausalAlignError          base class: catch this to catch everything we raise
           ├── GraphSpecError       a graph (from a file or from Python) or a query is invalid;
-          │                        ``.problems`` lists every problem found, each positioned
+          │    │                   ``.problems`` lists every problem found, each positioned
+          │    └── NaturalnessError  XE-naturalness cannot be computed from this source
           ├── CertificateError     a certificate does not prove its verdict
           ├── PicturesUnavailable  no Graphviz executable could draw the picture
           ├── InferenceTooLarge    exact inference would need too large a table
-          ├── NaturalnessError     XE-naturalness cannot be computed from this source
           ├── TransportError       the transport layer: no S-admissible set, bad samples, ...
           ├── EditorError          a refused request to the browser editor (E_EDIT_CONFLICT:
           │                        the file changed on disk; E_EDIT_TOKEN, E_EDIT_ACTION, ...)
@@ -37,7 +37,24 @@ from dataclasses import dataclass
 
 
 class CausalAlignError(ValueError):
-    """Base class of every error raised by causal_align."""
+    """Base class of every error raised by causal_align; ``code`` is stable.
+
+    A bare ``CausalAlignError`` is about how the library or a command was called (an argument
+    out of range, an unknown format): its code is ``E_ARGUMENT`` unless one is given. Every
+    subclass has its own codes (docs/errors.md lists each).
+
+    >>> CausalAlignError("limit must be >= 0, found -1").code
+    'E_ARGUMENT'
+    >>> CausalAlignError("no number for 'Y_b'", code="E_NO_UTILITY").code
+    'E_NO_UTILITY'
+    """
+
+    code: str = "E_ARGUMENT"
+
+    def __init__(self, *args: object, code: str | None = None) -> None:
+        super().__init__(*args)
+        if code is not None:
+            self.code = code
 
 
 def shown(value: object, cap: int = 60) -> str:
@@ -125,7 +142,8 @@ class GraphSpecError(CausalAlignError):
         hidden = count - len(listed)
         if hidden:
             listed.append(f"… and {hidden:,} more (fix these first)")
-        super().__init__("\n  ".join([heading, *listed]))
+        super().__init__("\n  ".join([heading, *listed]),
+                         code=self.problems[0].code if self.problems else "E_INVALID")
 
 
 class InferenceTooLarge(CausalAlignError):
@@ -139,6 +157,8 @@ class InferenceTooLarge(CausalAlignError):
 for exact computation; sample from the model instead
     """
 
+    code = "E_TOO_LARGE"
+
     def __init__(self, variables: tuple[str, ...], cells: int) -> None:
         self.variables = variables
         self.cells = cells
@@ -150,31 +170,59 @@ for exact computation; sample from the model instead
                          "computation; sample from the model instead")
 
 
-class NaturalnessError(CausalAlignError):
-    """The naturalness of Z for X given E cannot be computed from this source.
+NATURALNESS_CODES = {
+    "E_UNKNOWN_VARIABLE": "x, z, an evidence or a given variable is not in the model or samples",
+    "E_UNKNOWN_STATE": "a given state the variable does not have (or never takes), or not text",
+    "E_ROLE": "x, z, the evidence and the given variables overlap, no evidence, a regime node "
+              "as x or z",
+    "E_REGIME_STATE": "a regime node that is neither given nor evidence has no training state",
+    "E_CATEGORIES": "x or z takes fewer than two values, or a variable more than 50",
+    "E_MISSING_VALUE": "a field of the samples is missing",
+    "E_NO_SAMPLES": "no row of the samples has all the given values",
+    "E_IMPOSSIBLE_GIVEN": "the given states have probability zero in the model",
+    "E_PSEUDOCOUNT": "the pseudocount is not a finite number >= 0",
+    "E_SOURCE": "the source is not a model, a DataFrame or a path; two columns share a name",
+    "E_TOO_LARGE": "too many log odds ratios, or a model too large to sum out exactly",
+}
+"""Every code a :class:`NaturalnessError` carries, with what it means (docs/errors.md has each
+with an example)."""
 
-    ``code`` is stable: ``E_UNKNOWN_VARIABLE``, ``E_UNKNOWN_STATE``, ``E_ROLE`` (X, Z and E
-    overlap, E is empty, or a regime node is X or Z), ``E_REGIME_STATE``, ``E_CATEGORIES`` (too
-    many or too few values), ``E_MISSING_VALUES``, ``E_NO_SAMPLES``, ``E_IMPOSSIBLE_GIVEN``,
-    ``E_PSEUDOCOUNT``, ``E_SOURCE``, ``E_TOO_LARGE``.
+
+class NaturalnessError(GraphSpecError):
+    """XE-naturalness cannot be computed from this source.
+
+    A :class:`GraphSpecError` whose problems have the codes of :data:`NATURALNESS_CODES`; the
+    source is the samples file (with the line and the column) or ``<samples>`` for a DataFrame,
+    the model's file or ``<python>``. ``code`` is the first problem's code.
 
     Examples
     --------
-    >>> print(NaturalnessError("E_ROLE", "x and z are both 'A': pick two variables"))
-    x and z are both 'A': pick two variables [E_ROLE]
+    >>> error = NaturalnessError([Problem("E_ROLE", "'A' is x and z: pick two variables", "z")])
+    >>> error.code, isinstance(error, GraphSpecError)
+    ('E_ROLE', True)
+    >>> print(error)
+    1 problem:
+      <python> z: 'A' is x and z: pick two variables [E_ROLE]
     """
 
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(f"{message} [{code}]")
+    def __init__(self, problems: Iterable[Problem], *, more: int = 0) -> None:
+        problems = tuple(problems)
+        unknown = sorted({problem.code for problem in problems} - NATURALNESS_CODES.keys())
+        if unknown or not problems:
+            raise ValueError(f"not naturalness error codes: {unknown or 'none given'}")
+        super().__init__(problems, more=more)
 
 
 class CertificateError(CausalAlignError):
     """A certificate does not prove its verdict (a bug, or a tampered result)."""
 
+    code = "E_CERTIFICATE"
+
 
 class PicturesUnavailable(CausalAlignError):
     """No Graphviz executable could be found or run; the text formats still work."""
+
+    code = "E_NO_GRAPHVIZ"
 
 
 TRANSPORT_CODES = {

@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable, Mapping
 from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
 from causal_align.validate import Problems, check_sigma
 
-
 Neighbours = Callable[[str], tuple[str, ...]]
 
 

@@ -38,12 +38,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from causal_align.errors import shown
-from causal_align.model import CausalGraph, Origin, Query, SoftIntervention
 from causal_align.limits import Limits, read_text, too_large
+from causal_align.model import CausalGraph, Origin, Query, SoftIntervention
 from causal_align.schema import KEYS, GraphFile, QueryFile
 from causal_align.validate import Problems, check_query, check_sigma
 from causal_align.yamldoc import read_yaml, spot
-
 
 Document = tuple[CausalGraph, dict[str, Any], Origin]
 """A graph file as read: the graph, the plain YAML data, and where each part was."""

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, KeysView, Mapping, Sequence
-from typing import NamedTuple
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from causal_align import validate
 

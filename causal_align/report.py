@@ -67,7 +67,7 @@ def _path_lines(index: int, path: OpenPath) -> list[str]:
 
 def _text(result: AlignmentResult) -> list[str]:
     sigma = sigma_lines(result)
-    lines = [f"{plain(result.graph)}: {verdict_word(result)}", f"query: {query_text(result)}",
+    lines = [f"{plain(result.graph_name)}: {verdict_word(result)}", f"query: {query_text(result)}",
              f"σ: {sigma[0]}", *(f"   {line}" for line in sigma[1:]), "", paths_sentence(result)]
     for index, path in enumerate(result.open_paths, 1):
         lines += _path_lines(index, path)
@@ -85,7 +85,7 @@ def _markdown(result: AlignmentResult) -> list[str]:
     """Markdown: user text (the graph's name, node names outside code spans) is escaped with
     :func:`~causal_align.wording.markdown`, so no name can add markup or raw HTML."""
     md = markdown
-    lines = [f"# {md(result.graph, 200)}: {verdict_word(result)}", "",
+    lines = [f"# {md(result.graph_name, 200)}: {verdict_word(result)}", "",
              f"**Query:** {md(query_text(result))}", "",
              "**σ:**", "", *(f"- {md(line)}" for line in sigma_lines(result)), "",
              "## Open paths", "", md(paths_sentence(result)), ""]

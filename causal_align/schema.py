@@ -14,7 +14,6 @@ Examples
 from __future__ import annotations
 
 import re
-
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, TypeAdapter

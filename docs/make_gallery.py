@@ -42,13 +42,13 @@ def gallery_page(graphs: list[Path]) -> str:
     for path in graphs:
         result = check_inner_alignment(load_graph(path))
         verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
-        parts += [f"## {result.graph}: {verdict}", "", header_comment(path), "",
+        parts += [f"## {result.graph_name}: {verdict}", "", header_comment(path), "",
                   f"`causal-align check graphs/{path.name}`", ""]
         for number, open_path in enumerate(result.open_paths[:SHOWN_PATHS], 1):
             parts.append(f"{number}. `{open_path}` — {', '.join(open_path.kinds)}")
         if len(result.open_paths) > SHOWN_PATHS:
             parts.append(f"\n… and {len(result.open_paths) - SHOWN_PATHS} more open paths.")
-        parts += ["", f"![{result.graph}](gallery/{path.stem}.svg)", ""]
+        parts += ["", f"![{result.graph_name}](gallery/{path.stem}.svg)", ""]
     return "\n".join(parts)
 
 

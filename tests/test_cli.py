@@ -36,6 +36,7 @@ EXIT_CODES = {
     "rlhf_rater_shift": 1,
     "sigma_cuts_cue": 0,
     "transport_age_shift": 1,
+    "transport_hidden_shift": 1,
     "transport_linear_feed": 1,
     "transport_measure_coin": 1,
     "transport_mediator_shift": 0,
@@ -408,6 +409,64 @@ def test_console_script(tmp_path: Path) -> None:
 def test_format_svg_writes_the_picture(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", "svg")
     assert code == 1 and out.startswith("<svg") and 'class="edge path1' in out
+
+
+def _png_size(image: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header chunk (IHDR, right after the signature)."""
+    import struct
+
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and image[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", image[16:24])
+    return width, height
+
+
+def test_format_png_writes_the_picture_to_a_file(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    target = tmp_path / "coinrun.png"
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", "png", "-o",
+                             str(target))
+    assert (code, out, err) == (1, "", "")
+    width, height = _png_size(target.read_bytes())
+    assert 100 < width < 5000 and 100 < height < 5000
+    code, _, _ = run_cli(capsys, "check", "graphs/coinrun.yaml", "--mesa", "Y_m,C,L", "--format",
+                         "png", "-o", str(target))
+    assert code == 0 and _png_size(target.read_bytes())[0] > 100
+
+
+def test_format_png_goes_to_a_pipe_but_never_to_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    command = [sys.executable, "-c", "import sys; from causal_align.cli import run; run()",
+               "check", "graphs/coinrun.yaml", "--format", "png"]
+    piped = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+    assert piped.returncode == 1 and piped.stderr == b""
+    assert _png_size(piped.stdout)[0] > 100
+    leader, follower = pty.openpty()
+    try:
+        shown = subprocess.run(command, cwd=ROOT, stdout=follower, stderr=subprocess.PIPE,
+                               check=False)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert shown.returncode == 2
+    assert b"not for a terminal: give -o FILE.png" in shown.stderr
+
+
+def test_format_png_refuses_a_query_file_and_a_missing_graphviz(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    queries = tmp_path / "queries.yaml"
+    queries.write_text("queries:\n  - {name: a, base: Y_b}\n  - {name: b, base: Y_b, mesa: []}\n",
+                       encoding="utf-8")
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--query-file",
+                             str(queries), "--format", "png", "-o", str(tmp_path / "q.png"))
+    assert (code, out) == (2, "") and "draws one picture" in err
+    monkeypatch.setenv("CAUSAL_ALIGN_DOT", str(tmp_path / "no-such-dot"))
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", "png", "-o",
+                             str(tmp_path / "x.png"))
+    assert (code, out) == (2, "") and "pictures are unavailable" in err
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "q.png").exists()
 
 
 def test_the_version_option_prints_the_installed_version(

@@ -20,19 +20,18 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cli_harness import ROOT, at_repository_root, run_cli  # noqa: F401 (a fixture)
 
 from causal_align.cli.main import main, parser
-from causal_align.samples.check import check_on_data
-from causal_align.samples.reader import read_samples
-from causal_align.quantities.gap import alignment_gap
-from causal_align.samples.falsify import falsify
 from causal_align.loader import load_graph
+from causal_align.quantities.gap import alignment_gap
 from causal_align.quantities.naturalness import xe_naturalness
 from causal_align.quantities.parameters import load_model
-from causal_align.quantities.sweep import sweep
 from causal_align.quantities.simulation import simulate
+from causal_align.quantities.sweep import sweep
+from causal_align.samples.check import check_on_data
+from causal_align.samples.falsify import falsify
+from causal_align.samples.reader import read_samples
 
 COINRUN, ALIGNED = "graphs/coinrun_model.yaml", "graphs/aligned_proxy_model.yaml"
 SAMPLES = "examples/samples"
@@ -186,7 +185,7 @@ def test_gap_of_an_invalid_model_lists_its_problems(capsys: pytest.CaptureFixtur
     (["--utility", "Y_m=0:0,1:1"],
      "error: graphs/coinrun_model.yaml: the utility scores 'Y_m', which is not in Y_b (Y_b)\n"),
     (["--base", "Y_bb"],
-     "error: 1 problem:\n  <gap of coinrun_model> base[0]: unknown node 'Y_bb' in base (did you "
+     "error: 1 problem:\n  <query on coinrun_model> base[0]: unknown node 'Y_bb' in base (did you "
      "mean 'Y_b'?) [E_UNKNOWN_NODE]\n"),
     (["--base", "T"],
      "error: graphs/coinrun_model.yaml: Y_b node 'T' has no numbers for its states (to_end, "
@@ -476,9 +475,10 @@ def test_naturalness_from_samples(capsys: pytest.CaptureFixture[str], colours: s
     code, out, err = run_cli(capsys, "naturalness", colours, "--x", "Late", "--z", "Grue",
                           "--evidence", "E", "--data", data, "--pseudocount", "1")
     assert (code, err) == (0, "")
-    expected = xe_naturalness(data, x="Late", z="Grue", evidence="E", pseudocount=1)
+    expected = xe_naturalness(data, x="Late", z="Grue", evidence="E", pseudocount=1,
+                              regime="s")
     assert out == f"{expected}\n"
-    assert "(from 3,000 samples, pseudocount 1)" in out
+    assert "(from 1,500 samples, pseudocount 1, given s=train)" in out  # training, by default
     assert "Breslow–Day test of equal odds ratios" in out
 
 
@@ -507,14 +507,19 @@ def test_naturalness_names_must_be_nodes_of_the_graph(capsys: pytest.CaptureFixt
 
 @pytest.mark.parametrize(("argv", "stderr"), [
     (["--x", "T", "--z", "T", "--evidence", "L"],
-     "error: graphs/coinrun_model.yaml: 'T' is x and z: X, Z, the evidence and the given "
-     "variables must all differ "
-     "[E_ROLE]\n"),
+     "error: 1 problem:\n  graphs/coinrun_model.yaml z: 'T' is x and z: X, Z, the evidence and "
+     "the given variables must all differ [E_ROLE]\n"),
     (["--x", "T", "--z", "Y_m", "--evidence", "L", "--given", "s"],
      "error: --given 's': expected NODE=STATE\n"),
     (["--x", "T", "--z", "Y_m", "--evidence", "L", "--given", "s=later"],
-     "error: graphs/coinrun_model.yaml: the model: 's' has no value 'later': its values are "
-     "'train', 'deploy' [E_UNKNOWN_STATE]\n"),
+     "error: 1 problem:\n  graphs/coinrun_model.yaml given: 's' has no value 'later': its "
+     "values are 'train', 'deploy' [E_UNKNOWN_STATE]\n"),
+    (["--x", "T", "--z", "Y_m", "--evidence", "L", "--data", "docs/data/ragged.csv"],
+     "error: 2 problems:\n"
+     "  docs/data/ragged.csv:3: 3 fields, expected 4 (one per column of the header on line 1) "
+     "[E_CSV_SYNTAX]\n"
+     "  docs/data/ragged.csv:4: 5 fields, expected 4 (one per column of the header on line 1) "
+     "[E_CSV_SYNTAX]\n"),
     (["--x", "T", "--z", "Y_m", "--evidence", "L", "--pseudocount", "1"],
      "error: --pseudocount applies to --data only (a model gives exact probabilities)\n"),
     (["--x", "T", "--z", "Y_m", "--evidence", "L", "--data", "examples/samples/nope.csv"],
@@ -524,6 +529,73 @@ def test_naturalness_names_must_be_nodes_of_the_graph(capsys: pytest.CaptureFixt
 def test_naturalness_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],
                                        stderr: str) -> None:
     assert run_cli(capsys, "naturalness", COINRUN, *argv) == (2, "", stderr)
+
+
+def test_naturalness_errors_in_samples_name_the_file_the_line_and_the_text(
+        capsys: pytest.CaptureFixture[str], colours: str, tmp_path: Path) -> None:
+    samples = tmp_path / "colours.csv"
+    samples.write_text("s,E,Late,Green,Grue\ntrain,green,0,1,1\ntrain,,1,1,0\n"
+                       "deploy,clock,1,0,NA\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "naturalness", colours, "--x", "Late", "--z", "Grue",
+                             "--evidence", "E", "--data", str(samples))
+    assert (code, out) == (2, "")
+    assert err == (f"error: 2 problems:\n  {samples}:3 column E: missing value (fill it in or "
+                   "drop the line) [E_MISSING_VALUE]\n"
+                   f"  {samples}:4 column Grue: missing value (fill it in or drop the line) "
+                   "[E_MISSING_VALUE]\n")
+    samples.write_text("s,E,Late,Green,Grue\non,green,0,1,1\noff,clock,1,1,0\n",
+                       encoding="utf-8")
+    code, out, err = run_cli(capsys, "naturalness", colours, "--x", "Late", "--z", "Grue",
+                             "--evidence", "E", "--data", str(samples))
+    assert (code, out) == (2, "")
+    assert err == (f"error: 1 problem:\n  {samples}:1 column s: cannot tell which value of the "
+                   "regime column 's' is training (found 'off', 'on'; training is one of 0, "
+                   "false, train, training): hold it with given s=VALUE, or make it evidence "
+                   "[E_REGIME_STATE]\n")
+
+
+def test_naturalness_from_the_model_and_from_its_samples_hold_the_regime_alike(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """One setup, both paths: the colours model, and samples holding its probabilities exactly
+    (1,000 rows per regime); each holds s at training by default and gives the same number."""
+    import importlib.util
+    import itertools
+
+    import numpy as np
+
+    from causal_align.quantities.inference import joint_distribution
+    from causal_align.quantities.parameters import dump_model
+
+    spec = importlib.util.spec_from_file_location(
+        "make_data", ROOT / "examples" / "naturalness" / "make_data.py")
+    assert spec is not None and spec.loader is not None
+    make_data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_data)
+    model = make_data.colours()
+    graph = tmp_path / "colours_model.yaml"
+    graph.write_text(COLOURS_GRAPH + dump_model(model), encoding="utf-8")
+    lines = ["s,E,Late,Grue"]
+    for regime in ("train", "deploy"):
+        joint = joint_distribution(model, ("E", "Late", "Grue"), {"s": regime}) * 1000
+        assert np.allclose(joint, np.rint(joint))
+        for (e, late, grue), count in zip(itertools.product(model.states["E"], "01", "01"),
+                                          np.rint(joint).astype(int).reshape(-1)):
+            lines += [f"{regime},{e},{late},{grue}"] * int(count)
+    samples = tmp_path / "colours.csv"
+    samples.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    asked = ("naturalness", str(graph), "--x", "Late", "--z", "Grue", "--evidence", "E",
+             "--format", "json")
+    code, out, _ = run_cli(capsys, *asked)
+    exact = json.loads(out)
+    code_samples, out, _ = run_cli(capsys, *asked, "--data", str(samples), "--pseudocount", "0")
+    estimate = json.loads(out)
+    assert (code, code_samples) == (0, 0)
+    assert estimate["value"] == pytest.approx(exact["value"], rel=1e-9)
+    assert exact["given"] == estimate["given"] == {"s": "train"}
+    assert exact["notes"][0] == estimate["notes"][0] == (
+        "regime node s is held at its training state train, the default (hold it elsewhere "
+        "with given, or make it evidence to weigh both regimes)")
+    assert estimate["samples"] == 1000
 
 
 def test_naturalness_without_a_model_points_to_data(capsys: pytest.CaptureFixture[str]) -> None:

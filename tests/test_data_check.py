@@ -158,7 +158,7 @@ def test_no_mesa_is_a_marginal_test() -> None:
     result = check_on_data(graph, samples.rename(columns={"Y_m": "Y_b", "Y_b": "unused"}))
     assert result.mesa == () and result.test.given == () and result.test.dof == 2
     assert result.rejected  # Y_m depends on s through X
-    assert str(result).splitlines()[0].startswith("Data test of (Y_b ⊥ s) for graph")
+    assert str(result).splitlines()[0].startswith("Data test of (Y_b ⊥ s | ∅) for graph")
 
 
 # Continuous ---------------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ def test_the_query_is_checked_and_needs_one_regime_node() -> None:
         "with regime= or --regime) [E_QUERY_REGIME]")
     with pytest.raises(GraphSpecError, match="unknown node 'Y_bb'"):
         check_on_data(CHAIN, samples, base="Y_bb")
-    assert check_on_data(graph, samples, regime="s").regime == "s"
+    assert check_on_data(graph, samples, regime="s").regime_node == "s"
 
 
 def test_a_curved_mesa_objective_does_not_make_an_aligned_diagram_fail() -> None:

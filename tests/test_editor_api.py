@@ -597,7 +597,8 @@ def test_a_context_toggle_flips_the_verdict(open_file: Any) -> None:
     state = client.get("/api/state")[1]
     assert state["picture"]["verdict"]["aligned"] is False
     added = [edge for edge in state["picture"]["sigma_graph"]["edges"] if edge["added"]]
-    assert added == [{"tail": "Cue", "head": "D_m", "bidirected": False, "added": True}]
+    assert added == [{"tail": "Cue", "head": "D_m", "bidirected": False, "undirected": False,
+                      "added": True}]
     assert state["picture"]["sigma"][0]["candidates"] == ["s", "Cue", "Task", "Prompt"]
     state = client.act(op="set_context", target="D_m", context=["Prompt"])[1]
     assert state["picture"]["verdict"]["aligned"] is True
@@ -737,7 +738,8 @@ def test_an_unfinished_diagram_is_drawn_without_a_verdict(open_file: Any) -> Non
     picture = state["picture"]
     assert [node["name"] for node in picture["nodes"]] == ["s", "X"]
     assert picture["nodes"][0]["position"] == [0.0, 0.0]
-    assert picture["edges"] == [{"tail": "s", "head": "X", "bidirected": False, "added": False}]
+    assert picture["edges"] == [{"tail": "s", "head": "X", "bidirected": False,
+                                 "undirected": False, "added": False}]
     assert picture["sigma"] == [{"target": "X", "context": None, "reads": ["s"],
                                  "candidates": ["s"]}]
     assert picture["verdict"] is None and "no regime node" in picture["unfinished"]

@@ -7,12 +7,16 @@ to keep. The oracle is ``causal-align check`` (its JSON report) on the same grap
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
+import struct
 import subprocess
 import sys
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not 
 
 from causal_align.editor.server import EditorServer  # noqa: E402 (after the skips)
 from causal_align.editor.session import EditSession  # noqa: E402
-
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +200,7 @@ def test_build_coinrun_from_nothing(editor: Any, artifacts: Path, tmp_path: Path
         assert page.locator("#canvas .edge.hl").count() == len(path["arrows"])
         assert page.evaluate("getComputedStyle(document.querySelector("
                              "'#canvas .node:not(.hl)')).opacity") < "0.5"
-    page.hover(f"#paths > li[data-index='1']")
+    page.hover("#paths > li[data-index='1']")
     page.screenshot(path=str(artifacts / "editor-coinrun.png"))
     # a node's reasons are its tooltip
     title = page.text_content('#canvas .node[data-name="C"] > title') or ""
@@ -347,3 +350,234 @@ def test_the_keyboard_alone_is_enough(editor: Any, tmp_path: Path) -> None:
     assert page_of.verdict() == "ALIGNED"  # s -> X -> Y_m -> Y_b, blocked at Y_m
     page_of.key("Control+z")
     assert page_of.verdict() == "NOT ALIGNED"
+    # an edge, selected and deleted by keys: E turns through the selected node's edges
+    page.keyboard.press("/")
+    page.keyboard.type("X")
+    page.keyboard.press("Enter")
+    for _ in range(2):
+        page.keyboard.press("e")
+        if "Edge s -> X selected" in page.inner_text("#no-selection"):
+            break
+    assert "Edge s -> X selected" in page.inner_text("#no-selection")
+    page_of.key("Delete")
+    assert "s -> X" not in page.input_value("#text")
+    assert page_of.verdict() == "ALIGNED"  # nothing leaves s any more
+
+
+# -- exports, routes, colours, uncertain diagrams ----------------------------------------------
+
+
+def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """A PNG's chunks (type, body), each CRC checked: a real PNG, not just its signature."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = [], 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length:at + 12 + length])
+        assert zlib.crc32(kind + body) == crc, kind
+        chunks.append((kind, body))
+        at += 12 + length
+    assert chunks[0][0] == b"IHDR" and chunks[-1][0] == b"IEND"
+    return chunks
+
+
+def test_the_picture_exports_as_a_real_png(editor: Any, tmp_path: Path) -> None:
+    target = tmp_path / "coinrun.yaml"
+    shutil.copy(COINRUN, target)
+    page = editor(target).page
+    with page.expect_download() as download:
+        page.click("#export-svg")
+    svg = Path(download.value.path()).read_text()
+    size = [int(value) for value in re.findall(r'<svg[^>]* width="(\d+)" height="(\d+)"', svg)[0]]
+    with page.expect_download() as download:
+        page.click("#export-png")
+    assert download.value.suggested_filename == "coinrun.png"
+    data = Path(download.value.path()).read_bytes()
+    chunks = png_chunks(data)
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[0][1][:10])
+    assert [width, height] == [2 * size[0], 2 * size[1]]  # drawn at twice the SVG's size
+    assert (depth, colour) == (8, 6) and 300 < width < 4000 and 300 < height < 4000
+    assert 5_000 < len(data) < 5_000_000
+    image = pytest.importorskip("PIL.Image").open(io.BytesIO(data)).convert("RGB")
+    raw = image.tobytes()
+    pixels = [tuple(raw[at:at + 3]) for at in range(0, len(raw), 3)]
+    paper = pixels[0]  # the canvas's near-white
+    assert min(paper) > 240
+    ink = sum(sum(abs(a - b) for a, b in zip(pixel, paper)) > 60 for pixel in pixels)
+    assert 0.01 < ink / len(pixels) < 0.5  # a drawing on a light page, not blank, not black
+    blue = (0x00, 0x72, 0xB2)  # the regime node's border
+    assert any(sum(abs(a - b) for a, b in zip(pixel, blue)) < 30 for pixel in pixels)
+
+
+def test_a_wide_picture_is_scaled_to_fit_a_png(editor: Any, tmp_path: Path) -> None:
+    # 400 unconnected nodes in one row: twice the SVG's width is past Chromium's largest canvas
+    target = tmp_path / "wide.yaml"
+    names = ["s"] + [f"Node{index:03d}" for index in range(400)]
+    target.write_text("nodes: {" + ", ".join(names) + "}\nedges: []\nregime: s\n")
+    page = editor(target).page
+    with page.expect_download() as download:
+        page.click("#export-svg")
+    svg = Path(download.value.path()).read_text()
+    wide = int(re.findall(r'<svg[^>]* width="(\d+)"', svg)[0])
+    assert 2 * wide > 32_767
+    with page.expect_download(timeout=20_000) as download:
+        page.click("#export-png")
+    chunks = png_chunks(Path(download.value.path()).read_bytes())
+    width, height = struct.unpack(">II", chunks[0][1][:8])
+    assert width <= 16_384 and abs(width / height - wide / int(re.findall(
+        r'<svg[^>]* height="(\d+)"', svg)[0])) < 0.05 * width / height
+
+
+def path_points(d: str) -> list[tuple[float, float]]:
+    numbers = [float(value) for value in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", d)]
+    return list(zip(numbers[::2], numbers[1::2]))
+
+
+def test_laid_out_edges_follow_dagres_routes(editor: Any, tmp_path: Path) -> None:
+    target = tmp_path / "coinrun.yaml"
+    shutil.copy(COINRUN, target)
+    page_of = editor(target)
+    page = page_of.page
+    edges = page.locator("#canvas .edge")
+    assert page.locator("#canvas .edge.routed").count() == edges.count() == 11
+    shapes = page.eval_on_selector_all("#canvas .edge > path:first-of-type",
+                                       "paths => paths.map(p => p.getAttribute('d'))")
+    assert sum(" Q" in d for d in shapes) >= 3  # bends around nodes, not straight lines
+    centres = {name: tuple(float(value) for value in re.findall(
+        r"-?\d+(?:\.\d+)?", page.get_attribute(f'#canvas .node[data-name="{name}"]',
+                                               "transform") or "")) for name in ("L", "Y_m")}
+    points = path_points(page.get_attribute('#canvas .edge[data-key="L->Y_m"] > path', "d")
+                         or "")
+    start, end = points[0], points[-1]
+    assert abs(start[0] - centres["L"][0]) < 40 and abs(start[1] - centres["L"][1]) <= 16
+    assert abs(end[0] - centres["Y_m"][0]) < 40 and abs(end[1] - centres["Y_m"][1]) <= 16
+    # a node moved by hand: its edges are drawn straight, the others keep their routes
+    page_of.click_node("O")
+    page.focus("#canvas")
+    page_of.key("Shift+ArrowRight")
+    straight = page.eval_on_selector_all("#canvas .edge:not(.routed)",
+                                         "edges => edges.map(e => e.dataset.key)")
+    assert sorted(straight) == ["C->O", "L->O", "O->D_m"]
+    assert all(" Q" not in (page.get_attribute(f'#canvas .edge[data-key="{key}"] > path', "d")
+                            or "Q") for key in straight)
+    # laid out again and saved: opened anew, the positions are dagre's, and so are the routes
+    page_of.key("a")
+    page.keyboard.press("Control+s")
+    page.wait_for_selector("#message[data-code=saved]")
+    assert target.read_text().count("position: [") == len(load_graph(COINRUN).nodes)
+    page_of.open()
+    assert page.locator("#canvas .edge.routed").count() == 11
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two computed CSS colours (``rgb(r, g, b)``)."""
+    def luminance(colour: str) -> float:
+        channels = [int(value) / 255 for value in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_colours_are_readable_and_never_alone(editor: Any, tmp_path: Path) -> None:
+    target = tmp_path / "coinrun.yaml"
+    shutil.copy(COINRUN, target)
+    page = editor(target).page
+    marks = set()
+    for state in ("aligned", "not-aligned", "undetermined", "unfinished", "invalid"):
+        style = page.evaluate(
+            f"(() => {{ const b = document.getElementById('verdict'); b.className = "
+            f"'verdict {state}'; const s = getComputedStyle(b); return [s.color, "
+            "s.backgroundColor, getComputedStyle(b, '::before').content]; })()")
+        background = "rgb(255, 255, 255)" if style[1] == "rgba(0, 0, 0, 0)" else style[1]
+        assert contrast(style[0], background) >= 4.5, (state, style)  # WCAG AA text
+        marks.add(style[2])
+    assert len(marks) == 5 - 1  # ✓, ✗, ? and none for the two states without a verdict
+    canvas = page.evaluate("getComputedStyle(document.getElementById('canvas'))"
+                           ".backgroundColor")
+    for rule in ("#canvas .node.regime rect", "#canvas .node.base rect"):
+        stroke = page.evaluate(f"getComputedStyle(document.querySelector('{rule}')).stroke")
+        assert contrast(stroke, canvas) >= 3, rule  # WCAG non-text contrast
+    page.hover("#paths > li[data-index='0']")
+    stroke = page.evaluate("getComputedStyle(document.querySelector("
+                           "'#canvas .edge.hl path')).stroke")
+    assert contrast(stroke, canvas) >= 3
+    head = page.evaluate("getComputedStyle(document.querySelector('#arrow-hl path')).fill")
+    assert head == stroke  # a highlighted edge's arrowhead is highlighted too
+    page.click('#canvas .node[data-name="C"]')
+    stroke = page.evaluate("getComputedStyle(document.querySelector("
+                           "'#canvas .node.selected rect')).stroke")
+    assert contrast(stroke, canvas) >= 3
+    page.keyboard.press("Tab")  # the keyboard's focus ring
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert contrast(ring, "rgb(255, 255, 255)") >= 3
+
+
+UNCERTAIN = ROOT / "graphs" / "uncertain" / "tutoring_cpdag.yaml"
+
+
+def test_an_uncertain_diagram_shows_the_verdict_over_every_orientation(
+        editor: Any, artifacts: Path, tmp_path: Path) -> None:
+    target = tmp_path / "tutoring.yaml"
+    shutil.copy(UNCERTAIN, target)
+    page_of = editor(target)
+    page = page_of.page
+    done = subprocess.run([str(Path(sys.executable).parent / "causal-align"), "check",
+                           str(target), "--format", "json"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    expected = json.loads(done.stdout)
+    assert page_of.verdict() == expected["verdict"].upper() == "UNDETERMINED"
+    assert page.is_visible("#uncertain-box") and page.is_hidden("#standard-box")
+    # -- edges: dashed, no arrowhead
+    undirected = page.locator("#canvas .edge.undirected")
+    assert undirected.count() == 2
+    style = page.evaluate("(() => { const s = getComputedStyle(document.querySelector("
+                          "'#canvas .edge.undirected path')); return [s.markerEnd, "
+                          "s.markerStart, s.strokeDasharray]; })()")
+    assert style[:2] == ["none", "none"] and style[2] not in ("none", "")
+    members = page.locator("#members > li").all_inner_texts()
+    assert len(members) == len(expected["members"])
+    for text, member in zip(members, expected["members"]):
+        assert ("NOT ALIGNED" in text) is (not member["aligned"])
+        assert (member["witness"] or "") in text
+    # a member's open path lights up on the picture, -- edges included
+    page.hover("#members > li >> nth=0")
+    lit = page.eval_on_selector_all("#canvas .node.hl", "nodes => nodes.map(n => n.dataset.name)")
+    witness = expected["members"][0]["witness"]
+    assert sorted(lit) == sorted(witness.replace("<-", "->").split(" -> "))
+    assert page.locator("#canvas .edge.hl").count() == witness.count("-")
+    assert page.locator("#canvas .edge.hl.undirected").count() == 2
+    # the settling orientations preview their verdict and draw the edge that way
+    buttons = page.locator("#settling button[data-edge]")
+    assert buttons.all_inner_texts() == [f"{item['edge']}: {item['verdict']}"
+                                         for item in expected["settling"]]
+    page.hover("#settling button[data-edge] >> nth=1")
+    page.wait_for_selector("#uncertain-preview[data-verdict=aligned]")
+    assert "knowing Motivation -> Plan: ALIGNED" in page.inner_text("#uncertain-preview")
+    assert page.locator("#canvas .edge.previewed").count() == 1
+    assert page_of.verdict() == "UNDETERMINED"  # a preview changes nothing
+    page.screenshot(path=str(artifacts / "editor-uncertain.png"))
+    # a -- edge drawn by the keyboard alone (L), then removed by undo
+    page_of.click_node("s")
+    page.keyboard.press("l")
+    page.keyboard.type("Motivation")
+    before = page_of.version()
+    page.keyboard.press("Enter")
+    page_of.settled(before)
+    assert "  - s -- Motivation\n" in page.input_value("#text")
+    assert page.locator("#canvas .edge.undirected").count() == 3
+    page.focus("#canvas")
+    page_of.key("Control+z")
+    # orienting the edge the preview suggested settles it; the file saved is what check reads
+    before = page_of.version()
+    page.click("#settling button:has-text('orient it') >> nth=1")
+    page_of.settled(before)
+    assert "  - Motivation -> Plan\n" in page.input_value("#text")
+    assert page_of.verdict() == "ALIGNED"
+    page.keyboard.press("Control+s")
+    page.wait_for_selector("#message[data-code=saved]")
+    assert subprocess.run([str(Path(sys.executable).parent / "causal-align"), "check",
+                           str(target)], capture_output=True, cwd=ROOT,
+                          timeout=120).returncode == 0

@@ -21,11 +21,10 @@ from hypothesis import strategies as st
 from strategies import cases
 from work import bounded_calls
 
-from causal_align.quantities.discrete import DiscreteModel, Table, random_model
-from causal_align.errors import CausalAlignError
-from causal_align.errors import InferenceTooLarge
-from causal_align.quantities.inference import MAX_AXES, joint_distribution
+from causal_align.errors import CausalAlignError, InferenceTooLarge
 from causal_align.model import CausalGraph
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.inference import MAX_AXES, joint_distribution
 
 SCALE = 5 if os.environ.get("CI") == "true" else 1
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)

@@ -7,7 +7,10 @@ Laws, over every example graph and over Hypothesis graphs:
 - **G_σ export**: ``to_X(g, sigma=True)`` read back without σ gives the same verdict and the same
   open paths: plain d-separation in the export answers our query;
 - **other readers agree**: pgmpy's own dagitty parser reads what ``to_dagitty`` writes, and
-  networkx's and pgmpy's d-separation on the exports agree with our verdict.
+  networkx's and pgmpy's d-separation on the exports agree with our verdict;
+- **unobserved nodes** (dagitty ``[latent]``, networkx ``observed=False``, pgmpy ``latents``)
+  survive every round trip, on graphs with random unobserved sets; and, the oracle, a latent
+  root ``A <- U -> B`` gives the verdict and (contracted) open paths of ``A <-> B``.
 
 Then dagitty's syntax feature by feature, and every refusal with its exact message.
 
@@ -77,11 +80,24 @@ def round_trip(form: str, graph: CausalGraph) -> CausalGraph:
 def without_description(graph: CausalGraph) -> CausalGraph:
     return CausalGraph(graph.labels, graph.edges, regime=graph.regime, sigma=graph.sigma,
                        base=graph.base, mesa=graph.mesa, query_regime=graph.query_regime,
-                       name=graph.name)
+                       name=graph.name, unobserved=graph.unobserved)
 
 
 def expected_back(form: str, graph: CausalGraph) -> CausalGraph:
     return without_description(graph) if form == "dagitty" else graph
+
+
+@st.composite
+def unobserved_cases(draw: st.DrawFn) -> Case:
+    """A case whose graph declares a random set of non-regime nodes unobserved."""
+    case = draw(cases())
+    graph = case.graph
+    hidden = draw(st.sets(st.sampled_from(sorted(set(graph.nodes) - graph.regime))))
+    return Case(CausalGraph(graph.labels, graph.edges, regime=sorted(graph.regime),
+                            sigma=graph.sigma, base=sorted(graph.base), mesa=sorted(graph.mesa),
+                            query_regime=sorted(graph.query_regime), name=graph.name,
+                            unobserved=sorted(hidden)),
+                case.regime, case.base, case.mesa)
 
 
 def error_text(call: Callable[[], object]) -> str:
@@ -216,7 +232,7 @@ def test_pgmpy_reads_our_dagitty_text() -> None:
                    f"u_{edge.head}_{edge.tail}": {edge.tail, edge.head}
                    for edge in graph.edges if edge.bidirected}
         assert set(dag.nodes) == set(graph.nodes) | set(latents), path.stem
-        assert dag.latents == set(latents)
+        assert dag.latents == set(latents) | graph.unobserved
         assert {(tail, head) for tail, head in dag.edges if tail not in latents} == {
             (edge.tail, edge.head) for edge in graph.edges if not edge.bidirected}
         assert {latent: set(dag.successors(latent)) for latent in latents} == latents
@@ -232,7 +248,7 @@ def test_we_read_pgmpys_dagitty_text() -> None:
 
 
 @SOME
-@given(case=cases())
+@given(case=unobserved_cases())
 def test_networkx_d_separation_on_the_export_is_our_verdict(case: Case) -> None:
     digraph = to_networkx(case.graph, sigma=True)  # the default expands <-> into latents
     expected = nx.is_d_separator(digraph, set(case.regime), set(case.base), set(case.mesa))
@@ -240,10 +256,11 @@ def test_networkx_d_separation_on_the_export_is_our_verdict(case: Case) -> None:
 
 
 @settings(max_examples=50 * SCALE, deadline=None)
-@given(case=cases())
+@given(case=unobserved_cases())
 def test_pgmpy_d_separation_on_the_export_is_our_verdict(case: Case) -> None:
     dag = to_pgmpy(case.graph, sigma=True)
-    connected = any(dag.is_dconnected(source, target, observed=sorted(case.mesa))
+    connected = any(dag.is_dconnected(source, target, observed=sorted(case.mesa),
+                                      include_latents=True)  # Y_b may be unobserved
                     for source in sorted(case.regime) for target in sorted(case.base))
     assert check_inner_alignment(case.graph).aligned == (not connected)
 
@@ -283,11 +300,18 @@ def test_explicit_roles_win_over_dagitty_markers() -> None:
     assert marked.base == {"B"} and marked.mesa == {"A"} and marked.name == "graph"
 
 
-def test_a_latent_root_with_two_children_is_a_bidirected_edge() -> None:
-    text = "dag { s -> A; U [latent]; U -> A; U -> B; V [latent]; B <- V -> A }"
+def test_a_latent_root_with_two_children_stays_a_node() -> None:
+    """It could be read as ``A <-> B`` (same verdicts), but then ``to_dagitty`` of a graph with
+    such an unobserved node would not read back as that graph: its name and label would be
+    lost. dagitty writes a bidirected edge as ``<->``, and that is what we read as one."""
+    text = 'dag { s -> A; U [latent,label="weather"]; U -> A; U -> B; A <-> B }'
     graph = from_dagitty(text, regime="s")
-    assert graph.nodes == ("s", "A", "B")
-    assert [str(edge) for edge in graph.edges] == ["s -> A", "A <-> B"]
+    assert graph.nodes == ("s", "A", "U", "B") and graph.unobserved == {"U"}
+    assert [str(edge) for edge in graph.edges] == ["s -> A", "U -> A", "U -> B", "A <-> B"]
+    assert graph.labels["U"] == "weather"
+    assert to_dagitty(graph).splitlines()[1:] == [
+        "s [exposure]", "A", 'U [latent,label="weather"]', "B", "s -> A", "U -> A", "U -> B",
+        "A <-> B", "}"]
 
 
 # Refusals, with their exact messages ------------------------------------------------------------
@@ -335,8 +359,8 @@ def test_every_unrepresentable_construct_is_listed_with_its_line() -> None:
         "B @-> C",
         '"carry matches" -> C',
         "S [selected]",
-        "U [latent] U -> A U -> B U -> C",
-        "W [latent] A -> W -> C",
+        '"U 1" [latent] "U 1" -> A "U 1" -> B "U 1" -> C',
+        '"W 1" [latent] A -> "W 1" -> C',
         "}"])
     assert error_text(lambda: from_dagitty(text, regime="s", source="g.dagitty")) == "\n  ".join([
         "6 problems:",
@@ -349,12 +373,14 @@ def test_every_unrepresentable_construct_is_listed_with_its_line() -> None:
         "g.dagitty:6: S is [selected], a selection indicator the data are conditioned on; "
         "causal_align has no selection nodes (its regime node is not one): remove [selected] "
         "[E_DAGITTY]",
-        "g.dagitty:7: latent node 'U' has 3 children (A, B, C); a latent common cause must be a "
-        "root with exactly two observed children, which becomes A <-> B (replace it by <-> "
-        "edges, or make 'U' an ordinary node) [E_LATENT]",
-        "g.dagitty:8: latent node 'W' has 1 child (C) and parents (A); a latent common cause "
-        "must be a root with exactly two observed children, which becomes A <-> B (replace it by "
-        "<-> edges, or make 'W' an ordinary node) [E_LATENT]",
+        "g.dagitty:7: latent node 'U 1' has 3 children (A, B, C); it has no valid node name, so "
+        "it can only stand for a <-> edge: a root with exactly two observed children (rename it "
+        "to keep it as an unobserved node; a name starts with a letter or _, then letters, "
+        "digits, _ . -; at most 200 characters) [E_LATENT]",
+        "g.dagitty:8: latent node 'W 1' has 1 child (C) and parents (A); it has no valid node "
+        "name, so it can only stand for a <-> edge: a root with exactly two observed children "
+        "(rename it to keep it as an unobserved node; a name starts with a letter or _, then "
+        "letters, digits, _ . -; at most 200 characters) [E_LATENT]",
     ])
 
 
@@ -427,23 +453,27 @@ def test_from_networkx_refuses_bad_names_cycles_and_undirected_graphs() -> None:
 
 
 def test_from_pgmpy_reads_a_bayesian_network_and_its_roles() -> None:
-    model = DiscreteBayesianNetwork([("s", "A"), ("A", "Y_m"), ("U", "A"), ("U", "Y_b")],
-                                    latents={"U"})
+    model = DiscreteBayesianNetwork([("s", "A"), ("A", "Y_m"), ("U", "A"), ("U", "Y_b"),
+                                     ("L(A,Y_m)", "A"), ("L(A,Y_m)", "Y_m")],
+                                    latents={"U", "L(A,Y_m)"})
     model.with_role("outcomes", {"Y_b"}, inplace=True)
     model.with_role("adjustment", {"Y_m"}, inplace=True)
     graph = from_pgmpy(model, regime="s")
-    assert graph.nodes == ("s", "A", "Y_m", "Y_b")
-    assert [str(edge) for edge in graph.edges] == ["s -> A", "A -> Y_m", "A <-> Y_b"]
+    assert graph.nodes == ("s", "A", "Y_m", "U", "Y_b") and graph.unobserved == {"U"}
+    assert [str(edge) for edge in graph.edges] == ["s -> A", "A -> Y_m", "U -> A", "U -> Y_b",
+                                                   "A <-> Y_m"]
     assert graph.base == {"Y_b"} and graph.mesa == {"Y_m"}
     assert check_inner_alignment(graph).aligned is False
 
 
-def test_from_pgmpy_refuses_other_latents_and_other_types() -> None:
-    dag = DAG([("s", "A"), ("U", "A")], latents={"U"})
+def test_from_pgmpy_refuses_a_nameless_latent_that_is_no_bidirected_edge_and_other_types(
+        ) -> None:
+    dag = DAG([("s", "A"), ("L(s,A)", "A")], latents={"L(s,A)"})
     assert error_text(lambda: from_pgmpy(dag, regime="s")) == (
-        "1 problem:\n  <pgmpy>: latent node 'U' has 1 child (A); a latent common cause must be a "
-        "root with exactly two observed children, which becomes A <-> B (replace it by <-> "
-        "edges, or make 'U' an ordinary node) [E_LATENT]")
+        "1 problem:\n  <pgmpy>: latent node 'L(s,A)' has 1 child (A); it has no valid node name, "
+        "so it can only stand for a <-> edge: a root with exactly two observed children (rename "
+        "it to keep it as an unobserved node; a name starts with a letter or _, then letters, "
+        "digits, _ . -; at most 200 characters) [E_LATENT]")
     with pytest.raises(TypeError, match="expected a pgmpy DAG or Bayesian network, found "
                                         "DiGraph"):
         from_pgmpy(nx.DiGraph([("s", "A")]), regime="s")
@@ -550,3 +580,187 @@ def test_from_networkx_reads_a_real_latent_flag() -> None:
     digraph.nodes["L"]["latent"] = True
     graph = from_networkx(digraph, regime="s", sigma=iter(()))
     assert graph.spouses("A") == ("Y",)
+
+
+# Unobserved nodes: dagitty [latent], networkx observed=False, pgmpy latents (issue 9) ----------
+
+@pytest.mark.parametrize("form", FORMATS)
+@SOME
+@given(case=unobserved_cases())
+def test_unobserved_nodes_round_trip_through_every_format(form: str, case: Case) -> None:
+    graph = case.graph
+    back = round_trip(form, graph)
+    assert back == expected_back(form, graph)
+    assert back.unobserved == graph.unobserved
+    assert check_inner_alignment(back) == check_inner_alignment(graph)
+    g_sigma = FORMATS[form](graph, g_sigma=True, regime=sorted(graph.regime),
+                            query_regime=sorted(graph.query_regime), name=graph.name)
+    assert g_sigma.unobserved == graph.unobserved
+
+
+@SOME
+@given(case=unobserved_cases())
+def test_dagitty_text_with_latents_is_a_fixpoint(case: Case) -> None:
+    text = to_dagitty(case.graph)
+    assert text.count(" [latent") + text.count(",latent") == len(case.graph.unobserved)
+    assert to_dagitty(from_dagitty(text, regime=case.graph.regime)) == text
+
+
+def dagitty_with_named_latents(graph: CausalGraph) -> str:
+    """``graph`` in dagitty syntax written here, independently of ``to_dagitty``: each ``A <-> B``
+    becomes a latent root ``U<i>`` with children A and B."""
+    lines = ["dag {"]
+    lines += [f"{node} [outcome]" for node in sorted(graph.base)]
+    lines += [f"{node} [adjusted]" for node in sorted(graph.mesa)]
+    lines += [str(edge) for edge in graph.edges if not edge.bidirected]
+    for index, edge in enumerate(edge for edge in graph.edges if edge.bidirected):
+        lines += [f"U{index} [latent]", f"{edge.tail} <- U{index} -> {edge.head}"]
+    lines += list(graph.nodes)  # nodes with no edge at all
+    return "\n".join([*lines, "}"])
+
+
+@SOME
+@given(case=cases())
+def test_a_latent_node_gives_the_verdict_and_paths_of_its_bidirected_edge(case: Case) -> None:
+    """Oracle: m-separation equals d-separation once each ``A <-> B`` is ``A <- U -> B``. Read as
+    unobserved nodes, dagitty's latent roots give the verdict of the ``<->`` edges, and the same
+    open paths once each ``A <- U -> B`` is contracted."""
+    graph = case.graph
+    # σ's context stated: left out, it would be the target's parents, a latent U among them
+    sigma = [SoftIntervention(item.target, graph.parents(item.target) if item.context is None
+                              else item.context) for item in graph.sigma]
+    read = from_dagitty(dagitty_with_named_latents(graph), regime=sorted(graph.regime),
+                        sigma=sigma, query_regime=sorted(graph.query_regime))
+    latents = {node for node in read.nodes if node.startswith("U")}
+    assert read.unobserved == latents
+    assert len(latents) == sum(edge.bidirected for edge in graph.edges)
+    assert set(read.nodes) == set(graph.nodes) | latents
+    ours, theirs = (check_inner_alignment(g, limit=100_000) for g in (graph, read))
+    assert not ours.truncated and not theirs.truncated
+    assert theirs.aligned == ours.aligned
+    contracted = sorted(tuple(node for node in path.nodes if node not in latents)
+                        for path in theirs.open_paths)
+    assert contracted == sorted(path.nodes for path in ours.open_paths)
+    monitor = theirs.repairs.monitor
+    assert monitor is None or not set(monitor) & latents
+
+
+HIDDEN_SHIFT = """dag {
+s [exposure]
+H [latent,label="hidden preferences"]
+Prompt
+D_m
+Y_m [adjusted]
+Y_b [outcome]
+s -> H
+H -> Y_m
+H -> Y_b
+Prompt -> D_m
+D_m -> Y_m
+D_m -> Y_b
+}"""
+
+
+def test_a_latent_with_parents_is_an_unobserved_node_that_keeps_its_edges() -> None:
+    """dagitty's own picture of graphs/transport_hidden_shift.yaml: H has a parent, s."""
+    sigma = [SoftIntervention("D_m", ["Prompt"])]
+    graph = from_dagitty(HIDDEN_SHIFT, regime="s", sigma=sigma, name="transport_hidden_shift")
+    assert graph.unobserved == {"H"} and graph.parents("H") == ("s",)
+    assert graph.children("H") == ("Y_b", "Y_m") and graph.labels["H"] == "hidden preferences"
+    result = check_inner_alignment(graph)
+    assert [" ".join(path.nodes) for path in result.open_paths] == [
+        "s H Y_b", "s H Y_m D_m Y_b"]
+    assert result.repairs.monitor is None  # only H blocks s -> H -> Y_b, and H is unobserved
+    filed = load_graph(REPO / "graphs" / "transport_hidden_shift.yaml")
+    unlabelled = CausalGraph(filed.nodes, filed.edges, regime="s", sigma=filed.sigma,
+                             base=filed.base, mesa=filed.mesa, name=filed.name,
+                             unobserved=filed.unobserved)
+    assert from_dagitty(HIDDEN_SHIFT.replace(',label="hidden preferences"', ""), regime="s",
+                        sigma=sigma, name=filed.name) == unlabelled
+    assert to_dagitty(filed).splitlines()[2] == (
+        'H [latent,label="hidden preferences of the people judging the responses"]')
+
+
+def test_latents_with_parents_and_latent_children() -> None:
+    text = """dag {
+    s -> A -> U1 -> Y_b
+    U1 -> U2 -> Y_m
+    U2 -> Y_b
+    U1 [latent] U2 [latent] Y_m [adjusted] Y_b [outcome]
+    }"""
+    graph = from_dagitty(text, regime="s")
+    assert graph.unobserved == {"U1", "U2"} and graph.parents("U2") == ("U1",)
+    assert to_dagitty(from_dagitty(to_dagitty(graph), regime="s")) == to_dagitty(graph)
+    result = check_inner_alignment(graph)
+    assert not result.aligned
+    assert result.repairs.monitor == ("A",)  # never U1, although U1 alone would do too
+    assert check_inner_alignment(graph, mesa=["Y_m", "A"]).aligned
+
+
+def test_a_regime_node_cannot_be_latent() -> None:
+    assert error_text(lambda: from_dagitty("dag {\ns -> A\ns [latent]\n}", regime="s")) == (
+        "1 problem:\n  <dagitty>:2: regime node 's' cannot be unobserved (the regime is known in "
+        "both training and deployment; name another node) [E_REGIME_ROLE]")
+
+
+def test_a_nameless_latent_root_with_two_children_is_a_bidirected_edge() -> None:
+    """As ``to_pgmpy`` writes ``A <-> B`` and pgmpy's ``to_dagitty`` then passes it on."""
+    graph = from_dagitty('dag { s -> A; "L(A,B)" [latent]; "L(A,B)" -> {A B} }', regime="s")
+    assert graph.nodes == ("s", "A", "B") and graph.unobserved == frozenset()
+    assert [str(edge) for edge in graph.edges] == ["s -> A", "A <-> B"]
+
+
+def test_networkx_marks_every_node_observed_or_not() -> None:
+    graph = CausalGraph.from_edges(["s -> H", "H -> Y", "H <-> Y"], regime="s",
+                                   unobserved=["H"])
+    digraph = to_networkx(graph)
+    flags = {node: (data.get("observed"), data.get("latent"))
+             for node, data in digraph.nodes.items()}
+    assert flags == {"s": (True, None), "H": (False, None), "Y": (True, None),
+                     "L(H,Y)": (False, True)}
+    assert from_networkx(digraph, regime="s") == graph
+    digraph.nodes["Y"]["observed"] = False
+    assert from_networkx(digraph, regime="s").unobserved == {"H", "Y"}
+    del digraph.nodes["H"]["observed"]
+    assert from_networkx(digraph, regime="s").unobserved == {"Y"}
+
+
+def test_networkx_latent_true_still_means_a_bidirected_edge() -> None:
+    digraph = nx.DiGraph([("s", "U"), ("U", "A"), ("U", "B")])
+    digraph.nodes["U"]["latent"] = True
+    assert error_text(lambda: from_networkx(digraph, regime="s")) == (
+        "1 problem:\n  <networkx>: latent node 'U' has 2 children (A, B) and parents (s); the "
+        "attribute latent=True marks a stand-in for a <-> edge: a root with exactly two observed "
+        "children (to keep a hidden node with its edges, give it observed=False instead) "
+        "[E_LATENT]")
+    digraph.nodes["U"].update(latent=False, observed=False)
+    assert from_networkx(digraph, regime="s").unobserved == {"U"}
+
+
+def test_networkx_observed_must_be_true_or_false() -> None:
+    digraph = nx.DiGraph([("s", "A")])
+    digraph.nodes["A"]["observed"] = "no"
+    assert error_text(lambda: from_networkx(digraph, regime="s")) == (
+        "1 problem:\n  <networkx>: the node attribute 'observed' of 'A' is a str 'no': expected "
+        "True or False [E_NETWORKX]")
+
+
+def test_pgmpy_latents_hold_the_unobserved_nodes() -> None:
+    graph = from_dagitty(HIDDEN_SHIFT, regime="s")
+    dag = to_pgmpy(graph)
+    assert dag.latents == {"H"} and sorted(dag.successors("H")) == ["Y_b", "Y_m"]
+    assert from_pgmpy(dag, regime="s") == graph
+
+
+def test_a_latent_parent_of_a_sigma_target_is_in_its_default_context() -> None:
+    """Why a named latent root is not read as ``<->``: σ's default context is the target's
+    parents, the latent among them, whereas σ cuts a ``<->`` at its target."""
+    text = "dag { s -> Y_m; D_m -> Y_m; U [latent]; U -> D_m; U -> Y_b }"
+    roles: dict[str, Any] = {"regime": "s", "base": "Y_b", "mesa": "Y_m"}
+    reads_parents = from_dagitty(text, sigma=[SoftIntervention("D_m")], **roles)
+    assert not check_inner_alignment(reads_parents).aligned  # s -> Y_m <- D_m <- U -> Y_b
+    open_loop = from_dagitty(text, sigma=[SoftIntervention("D_m", [])], **roles)
+    assert check_inner_alignment(open_loop).aligned
+    bidirected = from_dagitty("dag { s -> Y_m; D_m -> Y_m; D_m <-> Y_b }",
+                              sigma=[SoftIntervention("D_m")], **roles)
+    assert check_inner_alignment(bidirected).aligned

@@ -23,6 +23,7 @@ import itertools
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,20 +36,25 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import cases
 
-from causal_align.quantities.discrete import DiscreteModel, Table, random_model
-from causal_align.errors import CausalAlignError, GraphSpecError, shown
+from causal_align.errors import GraphSpecError, NaturalnessError
 from causal_align.intervention import sigma_graph
 from causal_align.limits import Limits
 from causal_align.model import CausalGraph
-from causal_align.errors import NaturalnessError
-from causal_align.quantities.naturalness import (MAX_CATEGORIES, Naturalness,
-                                      xe_naturalness)
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.naturalness import MAX_CATEGORIES, Naturalness, xe_naturalness
 from causal_align.separation import is_separated
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "naturalness"
 SCALE = 5 if os.environ.get("CI") == "true" else 1
 L = math.log(4)
+HELD_AT_TRAIN = ("regime node s is held at its training state train, the default (hold it "
+                 "elsewhere with given, or make it evidence to weigh both regimes)")
+
+
+def problems(error: GraphSpecError) -> list[str]:
+    """Each problem of ``error`` as the command line prints it."""
+    return [str(problem) for problem in error.problems]
 
 
 def _load_make_data() -> ModuleType:
@@ -272,7 +278,8 @@ def test_breslow_day_leaves_out_strata_without_an_odds_ratio() -> None:
 def test_no_breslow_day_test_without_binary_data() -> None:
     exact = xe_naturalness(COLOURS, x="Late", z="Green", evidence="E")
     assert exact.test is None
-    assert exact.notes == ("no test of homogeneity: the model gives the variance exactly",)
+    assert exact.notes == (HELD_AT_TRAIN,
+                           "no test of homogeneity: the model gives the variance exactly")
     samples = pd.DataFrame({"E": list("aabb"), "X": list("0120"), "Z": list("0101")})
     result = xe_naturalness(samples, x="X", z="Z", evidence="E")
     assert result.test is None
@@ -399,7 +406,8 @@ def test_a_stratum_of_probability_zero_is_left_out() -> None:
         {"E": Table("E", ("s",), np.array([[1.0, 0.0], [0.5, 0.5]]))})
     result = xe_naturalness(model, x="X", z="Green", evidence="E")
     assert [stratum.evidence for stratum in result.strata] == [("0",)]
-    assert result.notes[0] == "1 of 2 strata of E have probability zero and are left out"
+    assert result.notes[:2] == (HELD_AT_TRAIN,
+                                "1 of 2 strata of E have probability zero and are left out")
 
 
 def test_reports_are_json_and_text() -> None:
@@ -419,30 +427,32 @@ def test_reports_are_json_and_text() -> None:
 
 @pytest.mark.parametrize(("options", "message"), [
     ({"x": "Lat", "z": "Green", "evidence": "E"},
-     "the model has no variable 'Lat': did you mean 'Late'? [E_UNKNOWN_VARIABLE]"),
+     "<python> x: the model has no variable 'Lat': did you mean 'Late'? [E_UNKNOWN_VARIABLE]"),
     ({"x": "Late", "z": "Colour", "evidence": "E"},
-     ("the model has no variable 'Colour': its variables are 's', 'E', 'Late', 'Green', 'Grue' "
-      "[E_UNKNOWN_VARIABLE]")),
+     ("<python> z: the model has no variable 'Colour': its variables are 's', 'E', 'Late', "
+      "'Green', 'Grue' [E_UNKNOWN_VARIABLE]")),
     ({"x": "Late", "z": "Late", "evidence": "E"},
-     "'Late' is x and z: X, Z, the evidence and the given variables must all differ [E_ROLE]"),
+     ("<python> z: 'Late' is x and z: X, Z, the evidence and the given variables must all "
+      "differ [E_ROLE]")),
     ({"x": "Late", "z": "Green", "evidence": ["E", "E"]},
-     ("'E' is twice in evidence: X, Z, the evidence and the given variables must all differ "
-      "[E_ROLE]")),
+     ("<python> evidence: 'E' is twice in evidence: X, Z, the evidence and the given variables "
+      "must all differ [E_ROLE]")),
     ({"x": "Late", "z": "Green", "evidence": []},
-     "no evidence variable: name at least one [E_ROLE]"),
+     "<python> evidence: no evidence variable: name at least one [E_ROLE]"),
     ({"x": "s", "z": "Green", "evidence": "E"},
-     ("'s' is a regime node: it has no distribution, so it can be evidence or given, not x or "
-      "z [E_ROLE]")),
+     ("<python> x: 's' is a regime node: it has no distribution, so it can be evidence or "
+      "given, not x or z [E_ROLE]")),
     ({"x": "Late", "z": "Green", "evidence": "E", "given": {"s": "Train"}},
-     "the model: 's' has no value 'Train': did you mean 'train'? [E_UNKNOWN_STATE]"),
+     "<python> given: 's' has no value 'Train': did you mean 'train'? [E_UNKNOWN_STATE]"),
     ({"x": "Late", "z": "Green", "evidence": "E", "given": {"s": 1}},
-     "given 's' must be a state name (text), not 1 [E_UNKNOWN_STATE]"),
+     "<python> given: given 's' must be a state name (text), not 1 [E_UNKNOWN_STATE]"),
 ])
 def test_model_errors_say_what_is_wrong(options: dict[str, object], message: str) -> None:
     with pytest.raises(NaturalnessError) as caught:
         xe_naturalness(COLOURS, **options)
-    assert str(caught.value) == message
-    assert isinstance(caught.value, CausalAlignError)
+    assert problems(caught.value) == [message]
+    assert caught.value.code == message.rpartition("[")[2][:-1]
+    assert isinstance(caught.value, GraphSpecError)
 
 
 def test_a_regime_node_needs_a_state() -> None:
@@ -460,8 +470,8 @@ def test_a_given_event_of_probability_zero_is_refused() -> None:
         {"E": Table("E", ("s",), np.array([[1.0, 0.0], [0.5, 0.5]]))})
     with pytest.raises(NaturalnessError) as caught:
         xe_naturalness(model, x="X", z="Z", evidence="Green", given={"E": "1"})
-    assert str(caught.value) == ("the given states have probability zero in the model: E=1, "
-                                 "s=train [E_IMPOSSIBLE_GIVEN]")
+    assert problems(caught.value) == ["<python> given: the given states have probability zero "
+                                      "in the model: E=1, s=train [E_IMPOSSIBLE_GIVEN]"]
 
 
 def test_one_value_is_not_enough_for_an_odds_ratio() -> None:
@@ -469,36 +479,45 @@ def test_one_value_is_not_enough_for_an_odds_ratio() -> None:
     model = random_model(graph, seed=0, states={"X": 1})
     with pytest.raises(NaturalnessError) as caught:
         xe_naturalness(model, x="X", z="Z", evidence="E")
-    assert str(caught.value) == ("the model: 'X' takes only 1 value: an odds ratio needs two "
-                                 "[E_CATEGORIES]")
+    assert problems(caught.value) == ["<python> x: 'X' takes only the value '0': an odds ratio "
+                                      "needs two [E_CATEGORIES]"]
 
 
 @pytest.mark.parametrize(("frame", "options", "message"), [
     ({"E": ["a"], "X": ["0"], "Z": ["0"]}, {"x": "X", "z": "z", "evidence": "E"},
-     "the data has no column 'z': did you mean 'Z'? [E_UNKNOWN_VARIABLE]"),
+     "<samples> z: the samples have no column 'z': did you mean 'Z'? [E_UNKNOWN_VARIABLE]"),
     ({"E": ["a", None], "X": ["0", "1"], "Z": ["0", "1"]}, {"x": "X", "z": "Z", "evidence": "E"},
-     "the data: column 'E' has 1 missing value: drop or fill those rows first [E_MISSING_VALUES]"),
+     "<samples> row 1, column E: missing value (fill it in or drop the row) [E_MISSING_VALUE]"),
     ({"E": ["a", "b"], "X": ["0", "0"], "Z": ["0", "1"]}, {"x": "X", "z": "Z", "evidence": "E"},
-     "the data: 'X' takes only 1 value: an odds ratio needs two [E_CATEGORIES]"),
+     ("<samples> column X: 'X' takes only the value '0': an odds ratio needs two "
+      "[E_CATEGORIES]")),
     ({"E": ["a"] * 60, "X": [str(i) for i in range(60)], "Z": ["0", "1"] * 30},
      {"x": "X", "z": "Z", "evidence": "E"},
-     (f"the data: column 'X' has 60 distinct values (at most {MAX_CATEGORIES}): is it "
-      "continuous? bin it into categories first [E_CATEGORIES]")),
+     (f"<samples> row 50, column X: '50' is value number 51 of column 'X', which has 60 (at "
+      f"most {MAX_CATEGORIES}): is it continuous? bin it into categories first [E_CATEGORIES]")),
     ({"E": ["a", "b"], "X": ["0", "1"], "Z": ["0", "1"], "s": ["train", "train"]},
      {"x": "X", "z": "Z", "evidence": "E", "given": {"s": "deploy"}},
-     "the data: 's' has no value 'deploy': its values are 'train' [E_UNKNOWN_STATE]"),
+     "<samples> given: 's' has no value 'deploy': its values are 'train' [E_UNKNOWN_STATE]"),
     ({"E": ["a", "b"], "X": ["0", "1"], "Z": ["0", "1"], "s": ["1", "2"], "t": ["1", "2"]},
      {"x": "X", "z": "Z", "evidence": "E", "given": {"s": "1", "t": "2"}},
-     "the data: no rows with s=1, t=2 [E_NO_SAMPLES]"),
+     "<samples> given: no rows with s=1, t=2 [E_NO_SAMPLES]"),
     ({"E": ["a", "b"], "X": ["0", "1"], "Z": ["0", "1"]},
      {"x": "X", "z": "Z", "evidence": "E", "pseudocount": -1},
-     "pseudocount must be a finite number >= 0, not -1 [E_PSEUDOCOUNT]"),
+     "<samples> pseudocount: pseudocount must be a finite number >= 0, not -1 [E_PSEUDOCOUNT]"),
+    ({"E": ["a", "b"], "X": ["0", "1"], "Z": ["0", "1"], "s": ["on", "off"]},
+     {"x": "X", "z": "Z", "evidence": "E", "regime": "s"},
+     ("<samples> column s: cannot tell which value of the regime column 's' is training (found "
+      "'off', 'on'; training is one of 0, false, train, training): hold it with given s=VALUE, "
+      "or make it evidence [E_REGIME_STATE]")),
+    ({"E": ["a", "b"], "X": ["0", "1"], "Z": ["0", "1"], "s": ["0", "1"]},
+     {"x": "s", "z": "Z", "evidence": "E", "regime": "s"},
+     "<samples> x: 's' is a regime column: it can be evidence or given, not x or z [E_ROLE]"),
 ])
 def test_sample_errors_say_what_is_wrong(frame: dict[str, list[str | None]],
                                          options: dict[str, object], message: str) -> None:
     with pytest.raises(NaturalnessError) as caught:
         xe_naturalness(pd.DataFrame(frame), **options)
-    assert str(caught.value) == message
+    assert problems(caught.value) == [message]
 
 
 def test_sources_that_are_not_samples_are_refused(tmp_path: Path) -> None:
@@ -531,8 +550,19 @@ def test_a_csv_file_is_read_as_text_with_positioned_problems(tmp_path: Path) -> 
                                             pseudocount=1).to_dict()
     with pytest.raises(NaturalnessError) as missing:
         xe_naturalness(path, x="X", z="note", evidence="E")
-    assert str(missing.value) == (f"{shown(str(path))}: column 'note' has 3 missing values: drop "
-                                  "or fill those rows first [E_MISSING_VALUES]")
+    assert problems(missing.value) == [
+        f"{path}:{line} column note: missing value (fill it in or drop the line) "
+        "[E_MISSING_VALUE]" for line in (2, 5, 6)]
+    with pytest.raises(NaturalnessError) as unknown:
+        xe_naturalness(path, x="X", z="Note", evidence="E")
+    assert problems(unknown.value) == [f"{path}:1 z: the samples have no column 'Note': did you "
+                                       "mean 'note'? [E_UNKNOWN_VARIABLE]"]
+    constant = tmp_path / "constant.csv"
+    constant.write_text("\nE,X,Z\na,0,1\nb,1,1\n", encoding="utf-8")
+    with pytest.raises(NaturalnessError) as one_value:
+        xe_naturalness(constant, x="X", z="Z", evidence="E")
+    assert problems(one_value.value) == [f"{constant}:2 column Z: 'Z' takes only the value '1': "
+                                         "an odds ratio needs two [E_CATEGORIES]"]
     with pytest.raises(GraphSpecError) as caught:
         xe_naturalness(path, x="X", z="Z", evidence="E", limits=Limits(max_bytes=10))
     assert [problem.code for problem in caught.value.problems] == ["E_TOO_LARGE"]
@@ -552,18 +582,18 @@ def test_too_many_log_odds_ratios_or_too_large_a_model_are_refused() -> None:
     samples = pd.DataFrame({"E": ["a"] * MAX_CATEGORIES, "X": values, "Z": values})
     with pytest.raises(NaturalnessError) as caught:
         xe_naturalness(samples, x="X", z="Z", evidence="E")
-    assert str(caught.value) == ("1,500,625 log odds ratios (1,500,625 value pairs × 1 stratum): "
-                                 "at most 1,000,000; use fewer evidence variables or fewer "
-                                 "categories [E_TOO_LARGE]")
+    assert problems(caught.value) == ["<samples>: 1,500,625 log odds ratios (1,500,625 value "
+                                      "pairs × 1 stratum): at most 1,000,000; use fewer evidence "
+                                      "variables or fewer categories [E_TOO_LARGE]"]
     hints = [f"E{index}" for index in range(24)]
     graph = CausalGraph.from_edges([f"s -> {hint}" for hint in hints] + ["s -> X", "s -> Z"],
                                    regime="s")
     with pytest.raises(NaturalnessError) as caught:
         xe_naturalness(random_model(graph, seed=0), x="X", z="Z", evidence=hints)
-    assert str(caught.value) == (
-        "summing out the model needs a table of 67,108,864 cells over 26 variables (E0, E1, E10, "
-        "E11, E12, E13, E14, E15, …): too large for exact computation; sample from the model "
-        "instead [E_TOO_LARGE]")
+    assert problems(caught.value) == [
+        "<python>: summing out the model needs a table of 67,108,864 cells over 26 variables (E0, "
+        "E1, E10, E11, E12, E13, E14, E15, …): too large for exact computation; sample from the "
+        "model instead [E_TOO_LARGE]"]
 
 
 def test_the_text_report_lists_the_largest_pairs_first_and_says_how_many_it_left_out() -> None:
@@ -581,3 +611,119 @@ def test_the_text_report_lists_the_largest_pairs_first_and_says_how_many_it_left
     assert "  … and 35 more pairs" in lines
     assert "no Breslow–Day test: it needs binary X and Z, here 3 × 6 values" in result.notes
     assert lines[1] == "An estimate: zero would make Z an XE-natural category for X."
+
+
+# one rule for the regime, undefined pairs, codes -----------------------------------------------
+
+def _rows_in_proportion(model: DiscreteModel, regime_rows: dict[str, int]) -> pd.DataFrame:
+    """Samples holding P(E, Late, Grue | s) exactly, ``regime_rows[s]`` rows from each regime."""
+    frames = []
+    for state, rows in regime_rows.items():
+        joint = brute_joint(model, ("E", "Late", "Grue"), {"s": state})
+        counts = joint.reshape(-1) * rows
+        assert np.allclose(counts, np.rint(counts))  # the tables are multiples of 1/rows
+        cells = list(itertools.product(model.states["E"], "01", "01"))
+        frame = pd.DataFrame(np.repeat(np.array(cells), np.rint(counts).astype(int), axis=0),
+                             columns=["E", "Late", "Grue"])
+        frames.append(frame.assign(s=state))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("regime_rows", [{"train": 1000, "deploy": 1000},
+                                         {"train": 2000, "deploy": 1000}])
+def test_a_model_and_its_samples_hold_the_regime_alike(regime_rows: dict[str, int]) -> None:
+    """The same setup through both paths: held at training by default, the same number."""
+    samples = _rows_in_proportion(COLOURS, regime_rows)
+    exact = xe_naturalness(COLOURS, x="Late", z="Grue", evidence="E")
+    estimate = xe_naturalness(samples, x="Late", z="Grue", evidence="E", pseudocount=0,
+                              regime="s")
+    assert exact.value == pytest.approx(0.96 * L**2, rel=1e-12)
+    assert estimate.value == pytest.approx(exact.value, rel=1e-9)
+    assert estimate.given == exact.given == (("s", "train"),)
+    assert estimate.notes[0] == exact.notes[0] == HELD_AT_TRAIN
+    assert estimate.samples == regime_rows["train"]
+    deployed = xe_naturalness(samples, x="Late", z="Grue", evidence="E", pseudocount=0,
+                              given={"s": "deploy"}, regime="s")
+    assert deployed.value == pytest.approx(xe_naturalness(
+        COLOURS, x="Late", z="Grue", evidence="E", given={"s": "deploy"}).value, rel=1e-9)
+    pooled = xe_naturalness(samples, x="Late", z="Grue", evidence="E", pseudocount=0)
+    assert pooled.given == () and abs(pooled.value - exact.value) > 0.1  # what the fix changed
+
+
+def test_samples_without_their_regime_column_are_used_as_they_are() -> None:
+    samples = _rows_in_proportion(COLOURS, {"train": 1000}).drop(columns="s")
+    result = xe_naturalness(samples, x="Late", z="Grue", evidence="E", pseudocount=0,
+                            regime="s")
+    assert result.value == pytest.approx(0.96 * L**2, rel=1e-9) and result.given == ()
+    assert result.notes[0] == ("the samples have no column for regime node s: they are used as "
+                               "they are")
+    weighed = xe_naturalness(_rows_in_proportion(COLOURS, {"train": 1000, "deploy": 1000}),
+                             x="Late", z="Grue", evidence=["E", "s"], regime="s")
+    assert weighed.notes[0] == ("regime column s is evidence: each regime weighs as many rows "
+                                "as it has")
+
+
+def test_an_undefined_pair_is_left_out_of_the_measure_not_poisoning_it() -> None:
+    """X = 2 never happens under E = a: every pair with X = 2 is 0/0 there. The pair (0, 1)
+    still varies with E, and that is the measure (before: undefined)."""
+    samples = pd.DataFrame({"E": ["a"] * 4 + ["b"] * 6,
+                            "X": ["0", "0", "1", "1", "0", "0", "1", "1", "2", "2"],
+                            "Z": ["0", "1", "0", "1", "0", "0", "1", "1", "0", "1"]})
+    result = xe_naturalness(samples, x="X", z="Z", evidence="E", pseudocount=0)
+    by_pair = {(pair.x, pair.z): pair for pair in result.pairs}
+    assert by_pair[("0", "2"), ("0", "1")].variance is None
+    assert by_pair[("1", "2"), ("0", "1")].variance is None
+    assert by_pair[("0", "2"), ("0", "1")].log_odds_ratios[0] is None
+    assert by_pair[("0", "1"), ("0", "1")].variance == math.inf  # 0 under a, +inf under b
+    smoothed = xe_naturalness(samples, x="X", z="Z", evidence="E", pseudocount=1)
+    assert all(pair.variance is not None for pair in smoothed.pairs)
+    # a model: the two pairs through X = 2 are 0/0 in stratum 0; the other varies
+    model = log_linear_model(np.array([[[0.0, 0.0], [0.0, 1.5], [0.0, 0.0]],
+                                       [[0.0, 0.0], [0.0, -1.0], [0.0, 0.0]],
+                                       [[0.0, 0.0], [0.0, 0.5], [0.0, 0.0]]]), seed=4)
+    never = model.tables["X"].probabilities.copy()
+    never[0] = [0.5, 0.5, 0.0]
+    exact = xe_naturalness(model.with_tables({"X": Table("X", ("E",), never)}), x="X", z="Z",
+                           evidence="E")
+    finite = [pair.variance for pair in exact.pairs if pair.variance is not None]
+    assert [pair.variance is None for pair in exact.pairs] == [False, True, True]
+    assert exact.value == finite[0] and exact.value > 0.1
+    assert ("2 of 3 value pairs are undefined (0/0 in a stratum, or the same infinity in every "
+            "stratum) and left out of the measure") in exact.notes
+    assert exact.to_dict()["status"] == "finite"
+    assert str(exact).splitlines()[1] == ("Z is not an XE-natural category for X: an odds ratio "
+                                          "varies with E.")
+
+
+def test_natural_on_the_defined_pairs_says_so() -> None:
+    model = log_linear_model(np.zeros((3, 3, 2)), seed=2)
+    never = model.tables["X"].probabilities.copy()
+    never[1] = [0.5, 0.0, 0.5]
+    result = xe_naturalness(model.with_tables({"X": Table("X", ("E",), never)}), x="X", z="Z",
+                            evidence="E")
+    assert result.value is not None and result.value < 1e-12
+    assert str(result).splitlines()[1] == ("Z is an XE-natural category for X: every defined "
+                                           "log odds ratio is the same in every stratum.")
+
+
+def test_every_code_is_documented_and_every_raised_code_is_one() -> None:
+    from causal_align.errors import NATURALNESS_CODES
+
+    section = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8").split(
+        "## XE-naturalness")[1].split("\n## ")[0]
+    documented = set(re.findall(r"^\*\*`(E_[A-Z_]+)`\*\*", section, flags=re.MULTILINE))
+    assert documented == set(NATURALNESS_CODES)
+    source = (ROOT / "causal_align" / "quantities" / "naturalness.py").read_text(encoding="utf-8")
+    assert set(re.findall(r'"(E_[A-Z_]+)"', source)) <= set(NATURALNESS_CODES)
+    with pytest.raises(ValueError, match="not naturalness error codes"):
+        NaturalnessError([])
+
+
+def test_many_missing_values_are_listed_up_to_the_bound_and_counted() -> None:
+    samples = pd.DataFrame({"E": ["a", "b"] * 1000, "X": ["0", "1"] * 1000,
+                            "Z": [None] * 1500 + ["0"] * 500})
+    with pytest.raises(NaturalnessError) as caught:
+        xe_naturalness(samples, x="X", z="Z", evidence="E")
+    assert (len(caught.value.problems), caught.value.more) == (1000, 500)
+    assert str(caught.value).startswith("1,500 problems:\n  <samples> row 0, column Z: missing")
+    assert str(caught.value).endswith("… and 1,400 more (fix these first)")

@@ -30,19 +30,18 @@ from pgmpy.inference import VariableElimination
 from pydantic import ValidationError
 from strategies import Case, cases
 
-from causal_align import (CausalGraph, GraphSpecError, check_inner_alignment, dump_graph,
-                          load_graph)
-from causal_align.quantities.discrete import DiscreteModel, Table, random_model
+from causal_align import CausalGraph, GraphSpecError, check_inner_alignment, dump_graph, load_graph
 from causal_align.limits import Limits, read_text
-from causal_align.yamldoc import read_yaml
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
 from causal_align.quantities.parameters import (
-    check_model,
     dump_model,
     load_model,
     model_from_pgmpy,
     parse_model,
 )
+from causal_align.quantities.rules import check_model
 from causal_align.schema import GraphFile
+from causal_align.yamldoc import read_yaml
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -117,7 +116,8 @@ def test_bad_model_message(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_model_error_code_has_a_bad_model_case() -> None:
-    source = (REPO / "causal_align" / "quantities" / "parameters.py").read_text(encoding="utf-8")
+    source = "".join((REPO / "causal_align" / "quantities" / module).read_text(encoding="utf-8")
+                     for module in ("parameters.py", "rules.py"))
     used = set(re.findall(r'"(E_MODEL_[A-Z_]+)"', source))
     assert len(used) >= 12, "the code search found too little"
     covered = set(re.findall(r"\[(E_[A-Z_]+)\]$", "\n".join(

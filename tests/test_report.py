@@ -172,8 +172,8 @@ def test_every_format_carries_the_same_verdict_and_paths(graph: Path) -> None:
     verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
     text, markdown = render(result, "text"), render(result, "markdown")
     data = json.loads(render(result, "json"))
-    assert text.splitlines()[0] == f"{result.graph}: {verdict}"
-    assert markdown.splitlines()[0] == f"# {result.graph}: {verdict}"
+    assert text.splitlines()[0] == f"{result.graph_name}: {verdict}"
+    assert markdown.splitlines()[0] == f"# {result.graph_name}: {verdict}"
     assert data["aligned"] is result.aligned
     assert _reported_paths(text) == paths
     assert re.findall(r"^\| \d+ \| `(.+?)` \|", markdown, flags=re.MULTILINE) == paths

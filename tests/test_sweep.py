@@ -18,11 +18,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import Case, cases
 
-from causal_align.quantities.discrete import DiscreteModel, Table, random_model
 from causal_align.errors import CausalAlignError
-from causal_align.quantities.gap import alignment_gap
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.gap import alignment_gap
 from causal_align.quantities.plot import plot_sweep, sweep_svg
 from causal_align.quantities.sweep import Sweep, partial_shift, sweep
 

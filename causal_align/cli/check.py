@@ -25,6 +25,7 @@ from causal_align.cli.options import (
     BAD_INPUT,
     NOT_ALIGNED,
     emit,
+    emit_image,
     failing_safely,
     limits_of,
     node_names,
@@ -35,6 +36,7 @@ from causal_align.cli.options import (
     whole_number,
 )
 from causal_align.errors import CausalAlignError, GraphSpecError
+from causal_align.header import resolve_query
 from causal_align.limits import STDIN, Limits, read_text
 from causal_align.loader import Document, load_queries, read_graph_document
 from causal_align.model import Query
@@ -53,7 +55,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "check", help="check a graph file and explain the verdict",
         description="Exit code 0: aligned; 1: not aligned; 2: bad input.")
     check.add_argument("file", help="a graph file (YAML); - reads standard input")
-    check.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    check.add_argument("--format", choices=(*FORMATS, "png"), default="text",
+                       help="report format (png: the picture as an image, with -o FILE)")
     query_options(check)
     what_if = check.add_mutually_exclusive_group()
     what_if.add_argument("--sigma", action="append", metavar="TARGET=CONTEXT",
@@ -99,13 +102,17 @@ def _check(options: argparse.Namespace) -> int:
                 raise CausalAlignError(f"{options.query_file}: the query file lists no queries "
                                        "(add at least one under queries:)")
         else:
-            base = graph.base if options.base is None else node_names(options.base) or ()
-            queries = (Query(base, node_names(options.mesa), node_names(options.regime),
+            asked = resolve_query(graph, base=node_names(options.base),
+                                  mesa=node_names(options.mesa),
+                                  regime=node_names(options.regime))
+            queries = (Query(asked.base, asked.mesa, asked.regime,
                              sigma_option(options.sigma, options.no_sigma)),)
         results = check_queries(graph, queries, limit=options.limit)
     except CausalAlignError as error:
         say(f"error: {error}")
         return BAD_INPUT
+    if options.format == "png":
+        return _png(results, options)
     figures: list[list[Figure]] = [[] for _ in results]
     if options.format == "html" and document[1].get("model") is not None:
         figures = [[] if figure is None else [figure]
@@ -119,6 +126,24 @@ def _check(options: argparse.Namespace) -> int:
     if not emit(report, options.output):
         return BAD_INPUT
     return ALIGNED if all(result.aligned for result in results) else NOT_ALIGNED
+
+
+def _png(results: Sequence[AlignmentResult], options: argparse.Namespace) -> int:
+    """The picture of one query as a PNG image; exit 0 or 1 with the verdict, as always."""
+    from causal_align.pictures.svg import to_png
+
+    if len(results) != 1:
+        say("error: --format png draws one picture: give one query (or use --format html or svg "
+            "for a query file)")
+        return BAD_INPUT
+    try:
+        image = to_png(results[0])
+    except CausalAlignError as error:
+        say(f"error: {error}")
+        return BAD_INPUT
+    if not emit_image(image, options.output):
+        return BAD_INPUT
+    return ALIGNED if results[0].aligned else NOT_ALIGNED
 
 
 def _is_uncertain(path: str, limits: Limits) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from causal_align.errors import CausalAlignError, shown
-from causal_align.limits import Limits, write_text_atomically
+from causal_align.limits import Limits, write_atomically, write_text_atomically
 from causal_align.model import SoftIntervention
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
@@ -64,15 +64,35 @@ def sigma_option(values: list[str] | None, none: bool) -> list[SoftIntervention]
 
 
 
-def whole_number(text: str) -> int:
-    """An option's whole number >= 0, or argparse's usage error."""
+def whole_number(text: str, *, least: int = 0, most: int | None = None) -> int:
+    """An option's whole number ``>= least`` (and ``<= most``), or argparse's usage error;
+    ``1e4`` reads as 10000, ``2.5`` is refused.
+
+    >>> whole_number("12"), whole_number("1e4"), whole_number("3", least=2, most=5)
+    (12, 10000, 3)
+    >>> whole_number("2.5")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a whole number >= 0, found '2.5'
+    """
     try:
         value = int(text)
     except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}")
+        try:
+            number = float(text)
+            value = int(number) if number.is_integer() else least - 1
+        except (ValueError, OverflowError):
+            value = least - 1
+    if value < least or (most is not None and value > most):
+        wanted = f">= {least}" if most is None else f"from {least} to {most:,}"
+        raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, found "
+                                         f"{shown(text)}")
     return value
+
+
+def count_option(least: int, *, most: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type=`` for :func:`whole_number` with these bounds."""
+    return lambda text: whole_number(text, least=least, most=most)
 
 
 
@@ -80,6 +100,36 @@ def limits_of(options: argparse.Namespace) -> Limits:
     return Limits(max_bytes=options.max_bytes, max_nodes=options.max_nodes,
                   max_alias_values=options.max_alias_values)
 
+
+
+def emit_image(image: bytes, output: str | None) -> bool:
+    """Write an image to ``output`` atomically, or to standard output when it is not a
+    terminal; False (after an error on stderr) when it cannot be written."""
+    if output:
+        def write(temporary: str) -> None:
+            with open(temporary, "wb") as handle:
+                handle.write(image)
+        try:
+            write_atomically(output, write)
+        except OSError as error:
+            say(f"error: cannot write {shown(output)}: {error.strerror or error}")
+            return False
+        return True
+    if sys.stdout.isatty():
+        say("error: a PNG image is not for a terminal: give -o FILE.png (or redirect standard "
+            "output to a file)")
+        return False
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(image)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        _silence(sys.stdout)
+    except OSError as error:
+        _silence(sys.stdout)
+        say(f"error: cannot write the image to standard output: {error.strerror or error}")
+        return False
+    return True
 
 
 def emit(report: str, output: str | None) -> bool:

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from causal_align.cli.options import (
     BAD_INPUT,
+    count_option,
     emit,
     failing_safely,
     limits_of,
@@ -56,8 +57,10 @@ from causal_align.cli.options import (
     print_report,
     query_options,
     say,
+    whole_number,
 )
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
+from causal_align.header import ResultHeader
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
 from causal_align.samples import CORRECTIONS, METHODS
@@ -144,7 +147,8 @@ def _sweep_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.add_argument("file", help="a graph file (YAML) with a model: section")
     parser.add_argument("-o", "--output", metavar="PICTURE",
                         help="also draw the sweep to PICTURE, a .png or .svg file (matplotlib)")
-    parser.add_argument("--steps", type=_at_least(2, most=MAX_STEPS), default=21, metavar="N",
+    parser.add_argument("--steps", type=count_option(2, most=MAX_STEPS), default=21,
+                        metavar="N",
                         help=f"how many strengths, evenly spaced from 0 to 1 (default 21, at "
                              f"most {MAX_STEPS:,})")
     parser.add_argument("--mesa-value", metavar="STATE|NODE=STATE,...",
@@ -184,9 +188,10 @@ def _simulate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
                     "Y_m and how often it exceeds the tolerance. Needs no model: section (one is "
                     "ignored unless --like-model). Exit code 0, or 2 on bad input.")
     parser.add_argument("file", help="a graph file (YAML)")
-    parser.add_argument("--draws", type=_at_least(1, most=MAX_DRAWS), default=1000, metavar="N",
+    parser.add_argument("--draws", type=count_option(1, most=MAX_DRAWS), default=1000,
+                        metavar="N",
                         help=f"how many random models (default 1000, at most {MAX_DRAWS:,})")
-    parser.add_argument("--seed", type=_at_least(0), default=0, metavar="N",
+    parser.add_argument("--seed", type=count_option(0), default=0, metavar="N",
                         help="the same seed draws the same models (default 0)")
     parser.add_argument("--tolerance", type=_number(lowest=0.0), default=0.05, metavar="T",
                         help="the size of gap that counts: the report gives the share of draws "
@@ -321,9 +326,11 @@ def _naturalness_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     parser.add_argument("--evidence", required=True, action="append", metavar="NODES",
                         help="the evidence variables E (repeat or separate by commas)")
     parser.add_argument("--given", action="append", metavar="NODE=STATE",
-                        help="hold NODE at STATE (repeatable; comma-separated pairs too). A "
-                             "model holds each regime node at its training state unless it is "
-                             "given or evidence; samples keep only the matching rows")
+                        help="hold NODE at STATE (repeatable; comma-separated pairs too): a "
+                             "model conditions on it, samples keep only the matching rows. By "
+                             "default each regime node is held at its training state (in "
+                             "samples, its column's 0, false, train or training) unless it is "
+                             "given or evidence")
     parser.add_argument("--data", metavar="CSV",
                         help="estimate from these samples (columns named after nodes) instead "
                              "of the model")
@@ -355,6 +362,7 @@ def _naturalness(options: argparse.Namespace) -> int:
                              *(("--evidence", name) for name in evidence),
                              *(("--given", name) for name in given)])
         result = xe_naturalness(options.data, x=x, z=z, evidence=evidence, given=given,
+                                regime=sorted(graph.regime),
                                 pseudocount=0.5 if options.pseudocount is None
                                 else options.pseudocount, limits=limits_of(options))
     return 0 if emit(_rendered(result, options.format), options.output) else BAD_INPUT
@@ -377,10 +385,8 @@ def _rendered(result: _Result, format: str) -> str:
     """The result as text, or as its ``to_dict()`` in JSON."""
     if format == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
-    name = getattr(result, "graph", None)
-    if (isinstance(name, str) and plain(name) != name and dataclasses.is_dataclass(result)
-            and any(field.name == "graph" and field.init for field in dataclasses.fields(result))):
-        result = dataclasses.replace(result, graph=plain(name))
+    if isinstance(result, ResultHeader) and plain(result.graph_name) != result.graph_name:
+        result = dataclasses.replace(result, graph_name=plain(result.graph_name))
     return str(result)
 
 
@@ -424,27 +430,6 @@ def _about(source: str) -> Iterator[None]:
         if _EXTRA_NAME in str(error):
             raise
         raise CausalAlignError(f"{source}: {error}") from error
-
-
-def _at_least(least: int, *, most: int | None = None) -> Callable[[str], int]:
-    """A whole number >= ``least`` (and <= ``most``); ``1e4`` is read as 10000."""
-    wanted = f">= {least}" if most is None else f"from {least} to {most:,}"
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            try:
-                number = float(text)
-                value = int(number) if number.is_integer() else least - 1
-            except (ValueError, OverflowError):
-                value = least - 1
-        if value < least or (most is not None and value > most):
-            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, found "
-                                             f"{shown(text)}")
-        return value
-
-    return parse
 
 
 def _number(*, lowest: float | None = None, above: float | None = None,
@@ -517,10 +502,11 @@ def _mesa_value(value: str | None) -> str | dict[str, str] | None:
 def _states(text: str) -> int | dict[str, int]:
     """``--states 3`` or ``--states A=3,B=4`` (node names are checked against the graph later)."""
     def whole(number: str) -> int:
-        if not number.strip().isdigit() or int(number) < 2:
+        try:
+            return whole_number(number.strip(), least=2)
+        except argparse.ArgumentTypeError:
             raise argparse.ArgumentTypeError(f"expected N or NODE=N,... with whole numbers "
-                                             f">= 2, found {text!r}")
-        return int(number)
+                                             f">= 2, found {text!r}") from None
 
     if "=" not in text:
         return whole(text)

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -43,9 +43,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from causal_align.errors import EditorError
-from causal_align.errors import shown
+from causal_align.errors import EditorError, shown
 from causal_align.model import Edge
+from causal_align.uncertainty.partial import parse_undirected
 
 ROLES = ("regime", "base", "mesa", "sigma", "observed")
 """The roles an action can switch on and off for a node."""
@@ -109,7 +109,7 @@ def touched(action: Mapping[str, Any]) -> frozenset[str] | None:
     op, role = action.get("op"), action.get("role")
     if op in ("add_node", "set_label", "move") or (op == "set_role" and role == "observed"):
         return frozenset({"nodes"})
-    if op in ("connect", "disconnect"):
+    if op in ("connect", "disconnect", "orient"):
         return frozenset({"edges"})
     if op == "set_context" or (op == "set_role" and role == "sigma"):
         return frozenset({"sigma"})
@@ -196,7 +196,8 @@ def apply_action(document: CommentedMap, action: Mapping[str, Any]) -> None:
 
     Actions (``op`` and its fields): ``add_node`` (name, label?, position?), ``rename_node``
     (node, to), ``set_label`` (node, label), ``delete_node`` (node), ``move`` (positions:
-    {node: [x, y]}), ``connect``/``disconnect`` (tail, head, bidirected?), ``set_role`` (node,
+    {node: [x, y]}), ``connect``/``disconnect`` (tail, head, bidirected? or undirected?: ``<->``
+    or ``--``), ``orient`` (tail, head: ``A -- B`` becomes ``tail -> head``), ``set_role`` (node,
     role in :data:`ROLES`, on), ``set_context`` (target, context: list of names or null for
     "the target's parents").
 
@@ -304,18 +305,9 @@ def _rename_node(document: CommentedMap, action: Mapping[str, Any]) -> None:
 
 
 def _rewrite_names(document: CommentedMap, rename: Callable[[str], str | None]) -> None:
-    """Rename (``rename(name)`` is the new name, or ``None`` for "keep") or, with
-    :func:`_drop`, remove a node everywhere it is named."""
-    edges = document["edges"]
-    for index in range(len(edges) - 1, -1, -1):
-        edge = Edge.parse(edges[index]) if isinstance(edges[index], str) else None
-        if edge is None:
-            continue
-        tail, head = rename(edge.tail), rename(edge.head)
-        if tail == "" or head == "":
-            del edges[index]
-        elif tail or head:
-            edges[index] = str(Edge(tail or edge.tail, head or edge.head, edge.bidirected))
+    """Rename (``rename(name)`` is the new name, ``None`` for "keep") or remove (``""``) a node
+    everywhere it is named."""
+    _rewrite_edges(document["edges"], rename)
     _rewrite_list(document, "regime", rename)
     sigma = document.get("sigma")
     if isinstance(sigma, list):
@@ -337,6 +329,62 @@ def _rewrite_names(document: CommentedMap, rename: Callable[[str], str | None]) 
     model = document.get("model")
     if isinstance(model, Mapping):
         _rewrite_model(model, rename)
+    background = document.get("background")
+    if isinstance(background, Mapping):
+        _rewrite_background(background, rename)
+
+
+def _rewrite_edges(edges: Any, rename: Callable[[str], str | None]) -> None:
+    """Rename or drop the nodes of a list of edges (``->``, ``<->`` and ``--``)."""
+    if not isinstance(edges, list):
+        return
+    for index in range(len(edges) - 1, -1, -1):
+        found = split_edge(edges[index])
+        if found is None:
+            continue
+        tail, arrow, head = found
+        new_tail, new_head = rename(tail), rename(head)
+        if new_tail == "" or new_head == "":
+            del edges[index]
+        elif new_tail or new_head:
+            edges[index] = f"{new_tail or tail} {arrow} {new_head or head}"
+
+
+def _rewrite_background(background: Mapping[str, Any],
+                        rename: Callable[[str], str | None]) -> None:
+    """Renames and deletions reach ``background:``: its orientations and its tiers."""
+    for key in ("required", "forbidden"):
+        _rewrite_edges(background.get(key), rename)
+    tiers = background.get("tiers")
+    if isinstance(tiers, list):
+        for index in range(len(tiers) - 1, -1, -1):
+            tier = tiers[index]
+            if isinstance(tier, list):
+                _rewrite_list(tiers, index, rename)
+            elif isinstance(tier, str) and rename(tier) == "":
+                del tiers[index]
+            elif isinstance(tier, str) and rename(tier):
+                tiers[index] = rename(tier)
+
+
+def split_edge(item: object) -> tuple[str, str, str] | None:
+    """An edge item as (tail, arrow, head) in the order written, the arrow one of ``->``,
+    ``<->`` and ``--``; ``None`` for anything else.
+
+    Examples
+    --------
+    >>> split_edge("Plan -- Mastery"), split_edge("A <-> B"), split_edge("A - B")
+    (('Plan', '--', 'Mastery'), ('A', '<->', 'B'), None)
+    """
+    if not isinstance(item, str):
+        return None
+    if parse_undirected(item) is not None:
+        tail, head = (part.strip() for part in item.split("--", 1))
+        return tail, "--", head
+    edge = Edge.parse(item)
+    if edge is None:
+        return None
+    return edge.tail, "<->" if edge.bidirected else "->", edge.head
 
 
 def _rewrite_model(model: Mapping[str, Any], rename: Callable[[str], str | None]) -> None:
@@ -361,8 +409,8 @@ def _rewrite_model(model: Mapping[str, Any], rename: Callable[[str], str | None]
                         _rewrite_list(value, key, lambda name: rename(name) or None)
 
 
-def _rewrite_list(container: Any, key: str, rename: Callable[[str], str | None]) -> None:
-    value = container.get(key)
+def _rewrite_list(container: Any, key: Any, rename: Callable[[str], str | None]) -> None:
+    value = container[key] if isinstance(container, list) else container.get(key)
     if isinstance(value, str):
         new = rename(value)
         if new == "":
@@ -418,28 +466,52 @@ def _move(document: CommentedMap, action: Mapping[str, Any]) -> None:
         _node_mapping(document, name)["position"] = _position(where)
 
 
-def _edge(action: Mapping[str, Any]) -> Edge:
+def _edge(action: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The action's edge as (tail, arrow, head): ``bidirected`` makes it ``<->``,
+    ``undirected`` ``--`` (direction unknown)."""
     tail, head = _text(action, "tail"), _text(action, "head")
-    bidirected = action.get("bidirected", False)
-    if not isinstance(bidirected, bool):
-        raise EditorError("E_EDIT_ACTION", f"bidirected is true or false, found {shown(bidirected)}")
-    return Edge(tail, head, bidirected)
+    kinds = {key: action.get(key, False) for key in ("bidirected", "undirected")}
+    for key, value in kinds.items():
+        if not isinstance(value, bool):
+            raise EditorError("E_EDIT_ACTION", f"{key} is true or false, found {shown(value)}")
+    if kinds["bidirected"] and kinds["undirected"]:
+        raise EditorError("E_EDIT_ACTION", "an edge is bidirected (<->) or undirected (--), "
+                          "not both")
+    arrow = "<->" if kinds["bidirected"] else "--" if kinds["undirected"] else "->"
+    return tail, arrow, head
+
+
+def _same_edge(found: tuple[str, str, str], wanted: tuple[str, str, str]) -> bool:
+    """Do two edges join the same nodes the same way (``<->`` and ``--`` either way round)?"""
+    if found[1] != wanted[1]:
+        return False
+    if found[1] == "->":
+        return found == wanted
+    return {found[0], found[2]} == {wanted[0], wanted[2]}
 
 
 def _connect(document: CommentedMap, action: Mapping[str, Any]) -> None:
     document["edges"].fa.set_block_style()
-    document["edges"].append(str(_edge(action)))
+    document["edges"].append(" ".join(_edge(action)))
+
+
+def _find_edge(document: CommentedMap, wanted: tuple[str, str, str]) -> int:
+    for index, item in enumerate(document["edges"]):
+        found = split_edge(item)
+        if found is not None and _same_edge(found, wanted):
+            return index
+    raise EditorError("E_EDIT_ACTION", f"there is no edge {' '.join(wanted)!r}")
 
 
 def _disconnect(document: CommentedMap, action: Mapping[str, Any]) -> None:
-    wanted = _edge(action).key()
-    edges = document["edges"]
-    for index, item in enumerate(edges):
-        edge = Edge.parse(item) if isinstance(item, str) else None
-        if edge is not None and edge.key() == wanted:
-            del edges[index]
-            return
-    raise EditorError("E_EDIT_ACTION", f"there is no edge {str(_edge(action))!r}")
+    del document["edges"][_find_edge(document, _edge(action))]
+
+
+def _orient(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    """``A -- B`` becomes ``tail -> head`` where it stands (its comment kept)."""
+    tail, _, head = _edge(action)
+    index = _find_edge(document, (tail, "--", head))
+    document["edges"][index] = f"{tail} -> {head}"
 
 
 def _names(container: Mapping[str, Any], key: str) -> list[str]:
@@ -541,5 +613,5 @@ def _set_context(document: CommentedMap, action: Mapping[str, Any]) -> None:
 _ACTIONS: dict[str, Callable[[CommentedMap, Mapping[str, Any]], None]] = {
     "add_node": _add_node, "rename_node": _rename_node, "set_label": _set_label,
     "delete_node": _delete_node, "move": _move, "connect": _connect, "disconnect": _disconnect,
-    "set_role": _set_role, "set_context": _set_context,
+    "set_role": _set_role, "set_context": _set_context, "orient": _orient,
 }

@@ -38,9 +38,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from causal_align.errors import EditorError
 from causal_align.editor.session import EditSession
-from causal_align.errors import CausalAlignError, GraphSpecError
+from causal_align.errors import CausalAlignError, EditorError, GraphSpecError
 
 HOST = "127.0.0.1"
 TOKEN_HEADER = "X-Causal-Align-Token"

@@ -38,14 +38,27 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.editor.document import (DuplicateNode, Sections, apply_action,
-                                          dump_document, load_document, node_extras, skeleton,
-                                          touched)
-from causal_align.errors import EditorError
+from causal_align.editor.document import (
+    DuplicateNode,
+    Sections,
+    apply_action,
+    dump_document,
+    load_document,
+    node_extras,
+    skeleton,
+    touched,
+)
 from causal_align.editor.storage import atomic_write, fingerprint, read_file
 from causal_align.editor.validation import Checked, check_text
-from causal_align.editor.verdict import picture, preview, sketch
-from causal_align.errors import GraphSpecError, Problem, shown
+from causal_align.editor.verdict import (
+    partial_picture,
+    picture,
+    preview,
+    preview_partial,
+    sketch,
+    uncertain_report,
+)
+from causal_align.errors import EditorError, GraphSpecError, Problem, shown
 
 REPORT_FORMATS = ("html", "json", "markdown", "text")
 """The report formats the page can download."""
@@ -80,35 +93,40 @@ class EditSession:
         self._version = 0
         self._document: CommentedMap | None = None
         self._sections: Sections | None = None
-        self._checked = self._check(self._text)
-        self._last_good: dict[str, Any] | None = None
-        self._refresh()
+        self._checked, self._last_good = self._drawn(self._check(self._text), None)
 
     # -- reading ---------------------------------------------------------------------------
 
     def _check(self, text: str) -> Checked:
         return check_text(text, source=self.path.name, default_name=_safe_name(self.path.stem))
 
-    def _refresh(self) -> None:
-        """Recompute the picture of the current text: the engine's for a valid graph, a sketch
-        for an unfinished one, and the last good one kept while the text is wrong."""
-        graph = self._checked.graph
-        if graph is None and not self._checked.blocking:
-            try:
-                document = self._doc()
-            except EditorError:
-                return
-            self._last_good = sketch(document, node_extras(document), "; ".join(
-                problem.message for problem in self._checked.problems))
-        if graph is not None:
-            try:
-                extras = node_extras(self._doc())
-            except EditorError:
-                extras = {}
-            try:
-                self._last_good = picture(graph, extras)
-            except GraphSpecError as error:  # a query the engine refuses (e.g. Y_b = Y_m)
-                self._checked = Checked(None, error.problems)
+    def _drawn(self, checked: Checked,
+               document: CommentedMap | None) -> tuple[Checked, dict[str, Any] | None]:
+        """The picture of a checked text: the engine's for a valid diagram (over every
+        orientation of its ``--`` edges, if any), a sketch for an unfinished one, ``None`` (keep
+        the last good one) while the text is wrong. A query the engine refuses (Y_b = Y_m, a σ
+        context some orientation puts below its target) turns ``checked`` into its problems.
+        ``document`` is the text's document when the caller has it."""
+        if checked.blocking and not checked.valid:
+            return checked, None
+        try:
+            document = document if document is not None else self._doc()
+        except EditorError:
+            if not checked.valid:
+                return checked, None
+            document = None
+        extras = node_extras(document) if document is not None else {}
+        if not checked.valid:
+            assert document is not None
+            return checked, sketch(document, extras, "; ".join(
+                problem.message for problem in checked.problems))
+        try:
+            if checked.partial is not None:
+                return checked, partial_picture(checked.partial, extras)
+            assert checked.graph is not None
+            return checked, picture(checked.graph, extras)
+        except GraphSpecError as error:
+            return Checked(None, error.problems), None
 
     def _doc(self) -> CommentedMap:
         if self._document is None:
@@ -126,7 +144,7 @@ class EditSession:
                 "path": str(self.path),
                 "text": self._text,
                 "problems": [_problem(problem) for problem in self._checked.problems],
-                "valid": self._checked.graph is not None,
+                "valid": self._checked.valid,
                 "picture": self._last_good,
                 "can_undo": bool(self._undo), "can_redo": bool(self._redo),
                 "dirty": self._text != self._saved,
@@ -140,16 +158,21 @@ class EditSession:
 
     # -- changing --------------------------------------------------------------------------
 
-    def _commit(self, text: str, checked: Checked, document: CommentedMap | None) -> None:
+    def _commit(self, text: str, checked: Checked, document: CommentedMap | None,
+                drawn: tuple[Checked, dict[str, Any] | None] | None = None) -> None:
         self._undo.append(self._text)
         del self._undo[:-HISTORY]
         self._redo.clear()
-        self._set(text, checked, document)
+        self._set(text, checked, document, drawn)
 
-    def _set(self, text: str, checked: Checked, document: CommentedMap | None) -> None:
-        self._text, self._checked, self._document = text, checked, document
+    def _set(self, text: str, checked: Checked, document: CommentedMap | None,
+             drawn: tuple[Checked, dict[str, Any] | None] | None = None) -> None:
+        """Make ``text`` current; ``drawn`` is :meth:`_drawn`'s answer when already known."""
+        self._text, self._document = text, document
         self._version += 1
-        self._refresh()
+        self._checked, picture_now = drawn or self._drawn(checked, document)
+        if picture_now is not None:
+            self._last_good = picture_now
 
     def act(self, action: Mapping[str, Any]) -> dict[str, Any]:
         """Apply a picture action (see :func:`~causal_align.editor.document.apply_action`).
@@ -175,13 +198,16 @@ class EditSession:
             text = (dump_document(document) if sections is None
                     else sections.dump(document, touched(action)))
             checked = self._check(text)
+            drawn: tuple[Checked, dict[str, Any] | None] = (checked, None)
+            if not checked.blocking:  # the engine may still refuse the query: ask it now
+                drawn = self._drawn(checked, document)
             before = {(problem.code, problem.message) for problem in self._checked.problems}
-            new = [problem for problem in checked.problems
+            new = [problem for problem in drawn[0].problems
                    if (problem.code, problem.message) not in before]
             if Checked(None, tuple(new)).blocking:
                 self._document = None
                 raise GraphSpecError(new)
-            self._commit(text, checked, document)
+            self._commit(text, checked, document, drawn)
             return self.state()
 
     def _duplicate(self, name: str) -> GraphSpecError:
@@ -219,16 +245,21 @@ class EditSession:
             return self.state()
 
     def preview(self, repair: Mapping[str, Any]) -> dict[str, Any]:
-        """The verdict a repair would give (:func:`~causal_align.editor.verdict.preview`)."""
+        """The verdict a repair would give (:func:`~causal_align.editor.verdict.preview`), or
+        for a diagram with ``--`` edges the verdict once one of them is known to point one way
+        (:func:`~causal_align.editor.verdict.preview_partial`)."""
         with self._lock:
-            graph = self._checked.graph
-            if graph is None:
+            checked = self._checked
+            if checked.partial is not None:
+                return preview_partial(checked.partial, repair)
+            if checked.graph is None:
                 raise EditorError("E_EDIT_TEXT", "the text has problems: fix them to preview")
-            return preview(graph, repair)
+            return preview(checked.graph, repair)
 
     def report(self, format: str) -> str:
         """The report of the current verdict, as ``causal-align check`` writes it: ``html``,
-        ``json``, ``markdown`` or ``text``.
+        ``json``, ``markdown`` or ``text`` (for a diagram with ``--`` edges, the verdict over
+        every orientation, as ``causal-align check`` gives it for such a file).
 
         Raises
         ------
@@ -240,13 +271,16 @@ class EditSession:
             raise EditorError("E_EDIT_ACTION", f"unknown report format {shown(format)} (expected "
                               f"one of: {', '.join(REPORT_FORMATS)})")
         with self._lock:
-            graph = self._checked.graph
-            if graph is None or not graph.base:
+            checked = self._checked
+            core = checked.partial.core if checked.partial is not None else checked.graph
+            if core is None or not core.base:
                 raise EditorError("E_EDIT_TEXT", "there is no verdict yet (fix the problems and "
                                   "mark Y_b)")
+            if checked.partial is not None:
+                return uncertain_report(checked.partial, format)
             from causal_align.pictures.formats import render
 
-            return str(render(check_inner_alignment(graph), format))
+            return str(render(check_inner_alignment(core), format))
 
     # -- the file --------------------------------------------------------------------------
 

@@ -1,10 +1,10 @@
 """The loader's judgement on the editor's text: the graph, or every problem with its line.
 
-The editor never validates on its own: it hands the text to
-:func:`causal_align.loader.parse_graph`, so its refusals carry the loader's exact messages and
-codes. Two node keys the editor writes, ``position`` and ``observed``, are being added to the
-core; while the loader does not know a key yet, its lines are blanked to comments before
-parsing (line numbers are kept, so problems still point at the right line).
+The editor never validates on its own. A text with ``A -- B`` edges or a ``background:``
+section (a diagram whose directions are partly unknown) goes to the uncertainty layer's reader,
+:func:`causal_align.uncertainty.files.partial_from_data`; every other text to
+:func:`causal_align.loader.parse_graph`. So its refusals carry the readers' exact messages and
+codes, the ones ``causal-align check`` prints.
 
 A problem that only says the diagram is *unfinished* (no regime node yet, no Y_b yet, an empty
 file) does not refuse an edit: every diagram passes through such states while it is drawn.
@@ -18,15 +18,23 @@ Examples
 >>> checked = check_text("nodes: {s: a}\\nedges: [X -> s]\\nregime: s\\n", source="g.yaml")
 >>> [problem.code for problem in checked.problems], checked.blocking
 (['E_UNKNOWN_NODE'], True)
+>>> checked = check_text("nodes: {s: a, A: b, B: c}\\nedges: [s -> A, A -- B]\\nregime: s\\n",
+...                      source="g.yaml")
+>>> checked.graph, checked.partial.undirected
+(None, (('A', 'B'),))
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from causal_align.errors import GraphSpecError, Problem
+from causal_align.errors import CausalAlignError, GraphSpecError, Problem
+from causal_align.limits import Limits
 from causal_align.loader import parse_graph
-from causal_align.model import CausalGraph
+from causal_align.model import CausalGraph, Origin
+from causal_align.uncertainty.files import is_partial, partial_from_data
+from causal_align.uncertainty.partial import PartialGraph
+from causal_align.yamldoc import read_yaml
 
 UNFINISHED = frozenset({"E_EMPTY_FILE", "E_EMPTY_SET", "E_MISSING_KEY"})
 """Codes of problems that say "not finished yet" rather than "wrong"; they never refuse an edit."""
@@ -34,10 +42,17 @@ UNFINISHED = frozenset({"E_EMPTY_FILE", "E_EMPTY_SET", "E_MISSING_KEY"})
 
 @dataclass(frozen=True)
 class Checked:
-    """The text's graph (``None`` when invalid) and the loader's problems, in file order."""
+    """The loader's reading of a text: a fully directed ``graph``, or a ``partial`` diagram
+    (with ``--`` edges or background knowledge), or neither and the problems, in file order."""
 
     graph: CausalGraph | None
     problems: tuple[Problem, ...]
+    partial: PartialGraph | None = None
+
+    @property
+    def valid(self) -> bool:
+        """True when the text is a diagram (fully or partly directed)."""
+        return self.graph is not None or self.partial is not None
 
     @property
     def blocking(self) -> bool:
@@ -46,9 +61,33 @@ class Checked:
 
 
 def check_text(text: str, *, source: str, default_name: str = "graph") -> Checked:
-    """Parse ``text`` as the loader does; never raises for an invalid graph."""
+    """Read ``text`` as ``causal-align check`` does; never raises for an invalid diagram."""
+    if "--" in text or "background" in text:  # only then can it be a partial diagram
+        partial = _check_partial(text, source, default_name)
+        if partial is not None:
+            return partial
     try:
         graph = parse_graph(text, source=source, default_name=default_name)
     except GraphSpecError as error:
         return Checked(None, error.problems)
     return Checked(graph, ())
+
+
+def _check_partial(text: str, source: str, default_name: str) -> Checked | None:
+    """The uncertainty layer's reading of a partial diagram; ``None`` when the text is not one
+    (or has an ``uncertain:`` section, which the editor leaves to ``causal-align uncertain``):
+    the core reader then judges it."""
+    limits = Limits()
+    if len(text) > limits.max_bytes:
+        return None
+    try:
+        data, lines = read_yaml(text, source, limits)
+    except CausalAlignError:
+        return None
+    if not isinstance(data, dict) or not is_partial(data) or "uncertain" in data:
+        return None
+    try:
+        partial = partial_from_data(data, Origin(source, lines), default_name=default_name)
+    except GraphSpecError as error:
+        return Checked(None, error.problems)
+    return Checked(None, (), partial)

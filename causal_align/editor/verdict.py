@@ -2,7 +2,10 @@
 
 Everything here comes from the core: :func:`~causal_align.intervention.sigma_graph` for G_σ and
 its σ-created edges, :func:`~causal_align.alignment.check_inner_alignment` for the verdict, the
-open paths, their explanations, the repairs and the conjecture. The page only draws it.
+open paths, their explanations, the repairs and the conjecture. A diagram with ``--`` edges gets
+the uncertainty layer's verdict instead,
+:func:`~causal_align.uncertainty.verdict.check_under_uncertainty` over every consistent
+orientation, with its members and the orientations that settle it. The page only draws it.
 
 Examples
 --------
@@ -22,13 +25,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from causal_align.alignment import AlignmentResult, check_inner_alignment
-from causal_align.errors import EditorError
-from causal_align.errors import shown
+from causal_align.errors import EditorError, shown
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, Edge, SoftIntervention
+from causal_align.uncertainty.partial import (
+    Background,
+    PartialGraph,
+    build_partial,
+    parse_undirected,
+)
+from causal_align.uncertainty.report import render_uncertain
+from causal_align.uncertainty.verdict import Member, UncertainResult, check_under_uncertainty
 
 LIMIT = 100
 """Most open paths listed (the verdict never depends on it)."""
+MAX_MEMBERS = 1_000
+"""Most members of a partial diagram checked (``causal-align check``'s default); beyond it the
+verdict is undetermined, as there."""
+SHOWN_MEMBERS = 100
+"""Most members listed on the page, each with its witness path (the count covers them all)."""
 
 
 def picture(graph: CausalGraph, extras: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -37,24 +52,69 @@ def picture(graph: CausalGraph, extras: Mapping[str, Mapping[str, Any]]) -> dict
     ``extras`` holds each node's ``position`` and ``observed`` as written in the file
     (:func:`causal_align.editor.document.node_extras`).
     """
+    state = _drawing(graph, extras)
+    if not graph.base:
+        state["unfinished"] = "mark a base objective Y_b (and Y_m) to see the verdict"
+        return state
+    state["verdict"] = verdict(check_inner_alignment(graph, limit=LIMIT))
+    return state
+
+
+def partial_picture(partial: PartialGraph,
+                    extras: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The page's view of a diagram with ``--`` edges: its drawing, and in place of one verdict
+    the verdict over every consistent orientation (``uncertain``, :func:`uncertain`).
+
+    Each ``--`` edge is drawn as such, in G and in G_σ, with the direction background knowledge
+    and Meek's rules force on it, if any (``oriented``).
+
+    Examples
+    --------
+    >>> from causal_align.uncertainty.files import load_partial_graph
+    >>> state = partial_picture(load_partial_graph("graphs/uncertain/tutoring_cpdag.yaml"), {})
+    >>> [(edge["tail"], edge["head"]) for edge in state["edges"] if edge["undirected"]]
+    [('Mastery', 'Plan'), ('Motivation', 'Plan')]
+    >>> state["verdict"], state["uncertain"]["verdict"], state["uncertain"]["count"]
+    (None, 'undetermined', 3)
+    """
+    core = partial.core
+    state = _drawing(core, extras)
+    forced = set(partial.closed_directed)
+    undirected = []
+    for first, second in partial.undirected:
+        edge = _edge(first, second, False, undirected=True)
+        edge["oriented"] = next(([tail, head] for tail, head in ((first, second), (second, first))
+                                 if (tail, head) in forced), None)
+        undirected.append(edge)
+    state["edges"] += undirected
+    state["sigma_graph"]["edges"] += undirected
+    if not core.base:
+        state["unfinished"] = "mark a base objective Y_b (and Y_m) to see the verdict"
+        return state
+    state["uncertain"] = {
+        **uncertain(check_under_uncertainty(partial, limit=1, max_members=MAX_MEMBERS)),
+        "query": {"base": sorted(core.base), "mesa": sorted(core.mesa),
+                  "regime": sorted(core.query_regime)}}
+    return state
+
+
+def _drawing(graph: CausalGraph, extras: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Nodes with roles and positions, G's edges, σ with its context choices, and G_σ."""
     targets = {item.target: item for item in graph.sigma}
-    # the core keeps positions and unobservable nodes on the graph; older cores left them to us
-    positions: Mapping[str, Any] = getattr(graph, "positions", {})
-    unobserved: frozenset[str] = getattr(graph, "unobserved", frozenset())
     nodes = []
     for name in graph.nodes:
         extra = extras.get(name, {})
         roles = [role for role, members in (("regime", graph.regime), ("base", graph.base),
                                             ("mesa", graph.mesa), ("sigma", targets))
                  if name in members]
-        if name in unobserved or extra.get("observed") is False:
+        if name in graph.unobserved or extra.get("observed") is False:
             roles.append("unobserved")
-        position = positions.get(name) or extra.get("position")
+        position = graph.positions.get(name) or extra.get("position")
         nodes.append({"name": name, "label": graph.labels.get(name, ""),
                       "position": None if position is None else [float(x) for x in position],
                       "roles": roles})
     g_sigma = sigma_graph(graph)
-    state: dict[str, Any] = {
+    return {
         "name": graph.name,
         "nodes": nodes,
         "edges": [_edge(edge.tail, edge.head, edge.bidirected) for edge in graph.edges],
@@ -65,17 +125,15 @@ def picture(graph: CausalGraph, extras: Mapping[str, Mapping[str, Any]]) -> dict
                   for item, resolved in zip(graph.sigma, g_sigma.interventions)],
         "sigma_graph": _sigma_edges(graph, g_sigma),
         "verdict": None,
+        "uncertain": None,
         "unfinished": "",
     }
-    if not graph.base:
-        state["unfinished"] = "mark a base objective Y_b (and Y_m) to see the verdict"
-        return state
-    state["verdict"] = verdict(check_inner_alignment(graph, limit=LIMIT))
-    return state
 
 
-def _edge(tail: str, head: str, bidirected: bool, added: bool = False) -> dict[str, Any]:
-    return {"tail": tail, "head": head, "bidirected": bidirected, "added": added}
+def _edge(tail: str, head: str, bidirected: bool, added: bool = False, *,
+          undirected: bool = False) -> dict[str, Any]:
+    return {"tail": tail, "head": head, "bidirected": bidirected, "undirected": undirected,
+            "added": added}
 
 
 def _sigma_edges(graph: CausalGraph, g_sigma: SigmaGraph) -> dict[str, Any]:
@@ -108,8 +166,13 @@ class Sketch:
         self.nodes = [str(name) for name in nodes] if isinstance(nodes, Mapping) else []
         known = set(self.nodes)
         self.edges: list[Edge] = []
+        self.undirected: list[tuple[str, str]] = []
         self._children: dict[str, list[str]] = {node: [] for node in self.nodes}
         for item in document.get("edges") or ():
+            pair = parse_undirected(item)
+            if pair is not None and set(pair) <= known:
+                self.undirected.append(pair)
+                continue
             edge = Edge.parse(item) if isinstance(item, str) else None
             if edge is not None and edge.tail in known and edge.head in known:
                 self.edges.append(edge)
@@ -163,6 +226,7 @@ def sketch(document: Mapping[str, Any], extras: Mapping[str, Mapping[str, Any]],
         nodes.append({"name": name, "label": diagram.labels.get(name, ""),
                       "position": extra.get("position"), "roles": roles})
     edges = [_edge(edge.tail, edge.head, edge.bidirected) for edge in diagram.edges]
+    edges += [_edge(first, second, False, undirected=True) for first, second in diagram.undirected]
     parents: dict[str, list[str]] = {node: [] for node in diagram.nodes}
     for edge in diagram.edges:
         if not edge.bidirected:
@@ -175,7 +239,7 @@ def sketch(document: Mapping[str, Any], extras: Mapping[str, Mapping[str, Any]],
                                    else parents[item["target"]]),
                    "candidates": _candidates(diagram, item["target"])} for item in sigma],
         "sigma_graph": {"edges": edges, "removed": [], "added": []},
-        "verdict": None, "unfinished": unfinished,
+        "verdict": None, "uncertain": None, "unfinished": unfinished,
     }
 
 
@@ -252,3 +316,102 @@ def preview(graph: CausalGraph, repair: Mapping[str, Any]) -> dict[str, Any]:
         return verdict(check_inner_alignment(graph, sigma=sigma, limit=LIMIT))
     raise EditorError("E_EDIT_ACTION", f"unknown repair kind {shown(kind)} (expected monitor or "
                       "narrow)")
+
+
+def uncertain(result: UncertainResult) -> dict[str, Any]:
+    """The verdict over a partial diagram as the page shows it: aligned, not aligned or
+    undetermined, the members (each pivot's parents, its verdict, its witness path), and the
+    single orientations that settle an undetermined verdict.
+
+    Examples
+    --------
+    >>> from causal_align.uncertainty.files import load_partial_graph
+    >>> shown = uncertain(check_under_uncertainty(
+    ...     load_partial_graph("graphs/uncertain/tutoring_cpdag.yaml")))
+    >>> shown["verdict"], shown["counts"], [item["text"] for item in shown["settling"]]
+    ('undetermined', {'aligned': 2, 'not aligned': 1}, ['Mastery -> Plan: aligned', \
+'Motivation -> Plan: aligned'])
+    >>> shown["members"][0]["text"], shown["members"][0]["witness"]["path"]
+    ('Plan <- {}', 's -> Score <- Motivation <- Plan -> Mastery')
+    """
+    return {
+        "verdict": result.verdict, "count": len(result.members), "counts": result.counts,
+        "truncated": result.truncated, "pivots": list(result.pivots),
+        "members": [_member(member) for member in result.members[:SHOWN_MEMBERS]],
+        "settling": [{"tail": item.edge.tail, "head": item.edge.head, "verdict": item.verdict,
+                      "members": item.members, "text": str(item)} for item in result.settling],
+        "undirected": [f"{first} -- {second}" for first, second in result.closed_undirected],
+    }
+
+
+def _member(member: Member) -> dict[str, Any]:
+    witness = None
+    if member.result.open_paths:
+        path = member.result.open_paths[0]
+        witness = {**path.to_dict(), "explain": list(path.explain())}
+    return {"parents": {node: sorted(member.parents[node]) for node in sorted(member.parents)},
+            "text": member_text(member), "aligned": member.result.aligned, "witness": witness}
+
+
+def member_text(member: Member) -> str:
+    """``"Plan <- {Mastery}"``: each pivot's parents in this member ("as drawn" when none)."""
+    return "; ".join(f"{node} <- {{{', '.join(sorted(parents))}}}"
+                     for node, parents in sorted(member.parents.items())) or "as drawn"
+
+
+def preview_partial(partial: PartialGraph, repair: Mapping[str, Any]) -> dict[str, Any]:
+    """The verdict over a partial diagram if one ``--`` edge were known to point one way:
+    ``{"kind": "orient", "tail": A, "head": B}`` adds ``A -> B`` to the background knowledge
+    (the file is not changed).
+
+    Examples
+    --------
+    >>> from causal_align.uncertainty.files import load_partial_graph
+    >>> graph = load_partial_graph("graphs/uncertain/tutoring_cpdag.yaml")
+    >>> shown = preview_partial(graph, {"kind": "orient", "tail": "Plan", "head": "Motivation"})
+    >>> shown["verdict"], shown["count"]
+    ('undetermined', 2)
+
+    Raises
+    ------
+    EditorError
+        ``E_EDIT_ACTION`` for another kind, a pair that is not a ``--`` edge, or a diagram
+        without a query.
+    GraphSpecError
+        When the orientation contradicts what is known (the reader's problems).
+    """
+    core = partial.core
+    if not core.base:
+        raise EditorError("E_EDIT_ACTION", "the diagram has no Y_b yet: nothing to preview")
+    if repair.get("kind") != "orient":
+        raise EditorError("E_EDIT_ACTION", f"unknown preview kind {shown(repair.get('kind'))} "
+                          "for a diagram with -- edges (expected orient)")
+    tail, head = repair.get("tail"), repair.get("head")
+    if not (isinstance(tail, str) and isinstance(head, str)
+            and tuple(sorted((tail, head))) in partial.undirected):
+        raise EditorError("E_EDIT_ACTION", f"there is no edge {shown(tail)} -- {shown(head)} "
+                          "to orient")
+    known = partial.background
+    edges = [*core.edges, *(f"{first} -- {second}" for first, second in partial.undirected)]
+    knowing = build_partial(
+        core.labels, edges,
+        regime=sorted(core.regime), sigma=core.sigma, base=sorted(core.base),
+        mesa=sorted(core.mesa), query_regime=sorted(core.query_regime), name=core.name,
+        background=Background([*known.required, f"{tail} -> {head}"], known.forbidden,
+                              known.tiers),
+        unobserved=sorted(core.unobserved))
+    return uncertain(check_under_uncertainty(knowing, limit=1, max_members=MAX_MEMBERS))
+
+
+def uncertain_report(partial: PartialGraph, format: str) -> str:
+    """The report ``causal-align check`` writes for a partial diagram: the uncertainty layer's
+    text, Markdown or JSON, or one HTML page with the text report and each member drawn (the
+    first 12, as the command draws them)."""
+    result = check_under_uncertainty(partial, limit=LIMIT, max_members=MAX_MEMBERS)
+    if format != "html":
+        return render_uncertain(result, format)
+    from causal_align.pictures.html import to_html_batch
+
+    return to_html_batch([(member_text(member), member.result, ())
+                          for member in result.members[:12]],
+                         summary=result.verdict.upper(), preface=render_uncertain(result, "text"))

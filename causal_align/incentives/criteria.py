@@ -54,6 +54,7 @@ from typing import Any
 
 from causal_align.errors import shown
 from causal_align.explain import describe
+from causal_align.header import ResultHeader, header_of
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, Origin, SoftIntervention, as_names
 from causal_align.separation import Prepared, ancestors, directed_reach, open_paths
@@ -117,7 +118,7 @@ class Explanation:
 
 
 @dataclass(frozen=True)
-class Incentives:
+class Incentives(ResultHeader):
     """The incentives of the decision of a single-decision influence diagram (G_σ).
 
     ``requisite``, ``voi``, ``ri``, ``voc`` and ``ici`` are sorted node names; ``context`` is
@@ -126,7 +127,6 @@ class Incentives:
     :data:`KINDS` order then by node.
     """
 
-    graph: str
     decision: str
     utility: tuple[str, ...]
     context: tuple[str, ...]
@@ -151,7 +151,7 @@ class Incentives:
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form."""
-        return {"graph": self.graph, "decision": self.decision, "utility": list(self.utility),
+        return {"graph": self.graph_name, "decision": self.decision, "utility": list(self.utility),
                 "context": list(self.context), "requisite": list(self.requisite),
                 "voi": list(self.voi), "ri": list(self.ri), "voc": list(self.voc),
                 "ici": list(self.ici), "removed_links": list(self.removed_links),
@@ -374,7 +374,7 @@ def diagram_incentives(diagram: Diagram) -> Incentives:
     explanations.sort(key=lambda item: (order[item.kind], item.node))
     removed = sorted(f"{node} -> {decision}" for node in set(context) - set(requisite))
     return Incentives(
-        graph=g_sigma.graph.name, decision=decision, utility=utility, context=tuple(context),
+        **header_of(g_sigma.graph).keywords(), decision=decision, utility=utility, context=tuple(context),
         requisite=tuple(requisite), voi=tuple(voi), ri=tuple(ri), voc=tuple(voc),
         ici=tuple(ici), removed_links=tuple(removed), explanations=tuple(explanations))
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from causal_align.alignment import check_inner_alignment
+from causal_align.header import ResultHeader, header_of
 from causal_align.incentives.criteria import KINDS, Incentives, influence_diagram
 from causal_align.incentives.signatures import (
     SIGNATURE_KINDS,
@@ -50,17 +51,16 @@ HEADINGS = {"requisite": "requisite observations", "voi": "value of information"
 
 
 @dataclass(frozen=True)
-class IncentiveReport:
+class IncentiveReport(ResultHeader):
     """The alignment verdict (when the graph has a query) beside the incentives and signatures."""
 
-    graph: str
     aligned: bool | None
     first_open_path: str | None
     incentives: Incentives
     signatures: Signatures
 
     def to_dict(self) -> dict[str, Any]:
-        return {"graph": self.graph, "aligned": self.aligned,
+        return {"graph": self.graph_name, "aligned": self.aligned,
                 "first_open_path": self.first_open_path,
                 "incentives": self.incentives.to_dict(),
                 "signatures": self.signatures.to_dict()}
@@ -79,7 +79,7 @@ def incentive_report(graph: CausalGraph, *, decision: str | None = None,
         result = check_inner_alignment(graph, limit=1, sigma=sigma)
         aligned = result.aligned
         path = str(result.open_paths[0]) if result.open_paths else None
-    return IncentiveReport(graph.name, aligned, path, found.incentives, found)
+    return IncentiveReport(aligned, path, found.incentives, found, **header_of(graph).keywords())
 
 
 def render_incentives(report: IncentiveReport, format: str = "text") -> str:
@@ -163,7 +163,7 @@ def panel_lines(found: Incentives, signatures: Signatures) -> list[str]:
 
 def _incentive_text(report: IncentiveReport) -> list[str]:
     found = report.incentives
-    return [f"{report.graph}: incentives of {found.decision} (utility: {_names(found.utility)})",
+    return [f"{report.graph_name}: incentives of {found.decision} (utility: {_names(found.utility)})",
             f"alignment: {_verdict(report)}", _reduction(found), "",
             *panel_lines(found, report.signatures)]
 
@@ -177,7 +177,7 @@ def _incentive_markdown(report: IncentiveReport, *, panel: bool = False) -> list
         verdict = f"NOT ALIGNED (first open path: `{report.first_open_path}`)"
     section = "###" if panel else "##"
     title = (f"## Incentives of `{found.decision}`" if panel else
-             f"# {escape_markdown(report.graph)}: incentives of `{found.decision}`")
+             f"# {escape_markdown(report.graph_name)}: incentives of `{found.decision}`")
     lines = [title, "", f"**Utility:** {_code(found.utility)}", "",
              *([] if panel else [f"**Alignment:** {verdict}", ""]),
              (f"**Reads:** {_code(found.context)}; **requisite:** {_code(found.requisite)}; "
@@ -232,14 +232,14 @@ def _heading(table: Tradeoffs) -> str:
 def _tradeoff_text(table: Tradeoffs) -> list[str]:
     rows = [COLUMNS, *_row(table)]
     widths = [max(len(row[index]) for row in rows) for index in range(len(COLUMNS))]
-    lines = [f"{table.graph}: {_heading(table)}", table.summary, ""]
+    lines = [f"{table.graph_name}: {_heading(table)}", table.summary, ""]
     lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
               for row in rows]
     return [*lines, "", PARETO_NOTE]
 
 
 def _tradeoff_markdown(table: Tradeoffs) -> list[str]:
-    lines = [f"# {escape_markdown(table.graph)}: {escape_markdown(_heading(table))}", "",
+    lines = [f"# {escape_markdown(table.graph_name)}: {escape_markdown(_heading(table))}", "",
              escape_markdown(table.summary), "",
              "| " + " | ".join(COLUMNS[1:]) + " | Pareto |",
              "|" + "---|" * len(COLUMNS)]

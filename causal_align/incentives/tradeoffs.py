@@ -40,6 +40,7 @@ from typing import Any
 
 from causal_align.alignment import check_inner_alignment
 from causal_align.errors import GraphSpecError
+from causal_align.header import ResultHeader, header_of
 from causal_align.incentives.criteria import Diagram, descendants, influence_diagram
 from causal_align.incentives.signatures import Signatures, read_signatures
 from causal_align.model import CausalGraph, Edge, Origin, SoftIntervention
@@ -82,7 +83,7 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class Tradeoffs:
+class Tradeoffs(ResultHeader):
     """Every single-change variant of a diagram, and whether they show a trade-off.
 
     ``status`` is ``"no trade-off"`` (some variant is aligned with no control signature),
@@ -92,17 +93,14 @@ class Tradeoffs:
     ``summary`` says it in a sentence.
     """
 
-    graph: str
     decision: str
     utility: tuple[str, ...]
-    base: tuple[str, ...]
-    mesa: tuple[str, ...]
     variants: tuple[Variant, ...]
     status: str
     summary: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"graph": self.graph, "decision": self.decision, "utility": list(self.utility),
+        return {"graph": self.graph_name, "decision": self.decision, "utility": list(self.utility),
                 "base": list(self.base), "mesa": list(self.mesa), "status": self.status,
                 "summary": self.summary,
                 "variants": [variant.to_dict() for variant in self.variants]}
@@ -138,8 +136,8 @@ def tradeoffs(graph: CausalGraph, *, decision: str | None = None,
     assessed = [_assess(name, change, variant, diagram) for name, change, variant in rows]
     marked = tuple(_mark(assessed))
     status, summary = _summary(marked)
-    return Tradeoffs(graph.name, diagram.decision, diagram.utility, tuple(sorted(graph.base)),
-                     tuple(sorted(graph.mesa)), marked, status, summary)
+    return Tradeoffs(diagram.decision, diagram.utility, marked, status, summary,
+                     **header_of(graph).keywords())
 
 
 def _variants(diagram: Diagram, found: Signatures) -> list[tuple[str, str, CausalGraph]]:

@@ -9,9 +9,11 @@ causal_align       dagitty              networkx (``DiGraph``)              pgmp
 =================  ===================  ==================================  =====================
 ``A -> B``         ``A -> B``           edge ``(A, B)``                     edge ``(A, B)``
 ``A <-> B``        ``A <-> B``          pair in ``graph["bidirected"]``,    latent ``L(A,B)``
-                                        or latent node ``L(A,B)``           with children A, B
+                                        or node ``L(A,B)`` with             with children A, B
+                                        ``latent=True``
 node label         ``label="..."``      node attribute ``label``            node attribute
                                                                             ``label``
+unobserved node    ``[latent]``         node attribute ``observed=False``   in ``latents``
 regime nodes S     ``[exposure]``       ``graph["regime"]``                 ``exposures``
 base Y_b           ``[outcome]``        ``graph["base"]``                   ``outcomes``
 mesa Y_m           ``[adjusted]``       ``graph["mesa"]``                   role ``adjustment``
@@ -31,14 +33,27 @@ format's markers (``[outcome]``/``[adjusted]``, ``outcomes``/``adjustment``, the
 attributes ``base``/``mesa``); ``sigma`` and ``query_regime`` default to none and to all regime
 nodes, as in :class:`~causal_align.model.CausalGraph`.
 
-**A latent node** (dagitty ``[latent]``, pgmpy ``latents``, a networkx node with attribute
-``latent=True``) that is a root with exactly two observed children becomes ``A <-> B``; two
-such latents over the same pair are one ``<->`` edge. Any other latent is refused.
+**A latent node is an unobserved node** (``CausalGraph.unobserved``, ``observed: false`` in a
+graph file), kept with all its edges: a dagitty ``[latent]``, a member of pgmpy's ``latents``,
+a networkx node with ``observed=False``. It may have parents (hidden preferences that the
+regime shifts), latent children and any number of children; it is never suggested for
+monitoring or measurement.
+Only a *stand-in* becomes ``A <-> B``: a latent with no valid node name (``L(A,B)``, as
+``to_networkx`` and ``to_pgmpy`` write ``<->``), or a networkx node with ``latent=True``. A
+stand-in must be a root with exactly two observed children (``E_LATENT`` otherwise); two over
+the same pair are one ``<->`` edge. So every ``to_*`` and ``from_*`` pair keeps the unobserved
+nodes: ``from_dagitty(to_dagitty(graph), ...) == graph``.
+
+Why a named latent root with two children stays a node, although ``A <- U -> B`` and
+``A <-> B`` give the same verdict on the observed nodes (m-separation): read as ``<->`` it
+would lose its name and label, a graph with such an unobserved node would not come back from
+the round trip, and when U points into a σ target whose context is left out, U is one of the
+parents the policy reads (as the graph says), where ``A <-> B`` would be cut by σ.
 
 **Nothing is dropped silently.** Constructs we cannot represent are errors
 (:class:`~causal_align.errors.GraphSpecError`, listing every problem, with its line in dagitty
 text): ``pdag``/``mag``/``pag`` graphs, undirected ``A -- B`` and circle-marked ``@`` edges,
-``[selected]`` nodes, other latents, cycles, and names that are not node names for us
+``[selected]`` nodes, stand-ins of the wrong shape, cycles, and names that are not node names for us
 (``[A-Za-z_][A-Za-z0-9_.-]*``). What is ignored carries no causal meaning: layout (``pos``,
 ``bb``), edge attributes such as dagitty's ``beta``, and a Bayesian network's CPDs (only the
 structure is read). Repeating an edge is harmless, as in dagitty.

@@ -35,35 +35,40 @@ C -> Y_b
 D_m -> Y_m
 Y_b <-> Y_m
 }
->>> from_dagitty("dag { s -> X -- Y }", regime="s")
+>>> from_dagitty("dag { s -> X -- Y }", regime="s")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
 causal_align.errors.GraphSpecError: 1 problem:
-  <dagitty>:1: undirected edge X -- Y (causal_align needs a direction: write X -> Y or Y -> X, or X <-> Y for a latent common cause) [E_DAGITTY]
+  <dagitty>:1: undirected edge X -- Y (causal_align needs a direction: write X -> Y ...) [E_DAGITTY]
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from causal_align.errors import GraphSpecError, Problem
-from causal_align.interop.translate import INVALID_NAME, Pair, assemble, edges, is_name
+from causal_align.interop.translate import (
+    INVALID_NAME,
+    STANDIN_NAMELESS,
+    Pair,
+    assemble,
+    edges,
+    is_name,
+    split_latents,
+)
 from causal_align.limits import Limits, too_large
 from causal_align.model import CausalGraph, Edge, SoftIntervention
 
 _BAREWORD = re.compile(r"[0-9A-Za-z_.]+\Z")
 
-
-# ---------------------------------------------------------------------------------------- dagitty
-
 def to_dagitty(graph: CausalGraph, *, sigma: bool = False) -> str:
     """The graph in dagitty's ``dag { ... }`` syntax, for dagitty.net, R's or pgmpy's dagitty.
 
     Every node gets a statement, in the graph's order, marked ``[exposure]`` (regime nodes),
-    ``[outcome]`` (Y_b) or ``[adjusted]`` (Y_m) and carrying its ``label``; then the directed
-    edges, then the bidirected ones. The output is deterministic.
+    ``[outcome]`` (Y_b) or ``[adjusted]`` (Y_m), ``[latent]`` when it is unobserved, and
+    carrying its ``label``; then the directed edges, then the bidirected ones. The output is
+    deterministic.
 
     Parameters
     ----------
@@ -86,12 +91,16 @@ def to_dagitty(graph: CausalGraph, *, sigma: bool = False) -> str:
     Examples
     --------
     >>> from causal_align import CausalGraph
-    >>> print(to_dagitty(CausalGraph.from_edges(["s -> X-1", "X-1 <-> Y"], regime="s")))
+    >>> print(to_dagitty(CausalGraph.from_edges(["s -> X-1", "X-1 <-> Y", "s -> H", "H -> Y"],
+    ...                                         regime="s", unobserved=["H"])))
     dag {
     s [exposure]
     "X-1"
     Y
+    H [latent]
+    s -> H
     s -> "X-1"
+    H -> Y
     "X-1" <-> Y
     }
     """
@@ -99,6 +108,8 @@ def to_dagitty(graph: CausalGraph, *, sigma: bool = False) -> str:
     roles = (("exposure", graph.regime), ("outcome", graph.base), ("adjusted", graph.mesa))
     for node in graph.nodes:
         attributes = [role for role, members in roles if node in members]
+        if node in graph.unobserved:
+            attributes.append("latent")
         if graph.labels[node]:
             attributes.append(f"label={_dagitty_string(graph.labels[node])}")
         lines.append(_dagitty_name(node) + (f" [{','.join(attributes)}]" if attributes else ""))
@@ -131,6 +142,12 @@ def from_dagitty(
     attributes (``X [outcome,pos="1,2",label="..."]``), edges and edge chains (``A -> B -> C``,
     ``A <- B``, ``A <-> B``), groups (``A -> {B C}``), quoted names (``"X"``) and graph
     options (``bb="..."``, ignored).
+
+    A ``[latent]`` node is an unobserved node (:attr:`CausalGraph.unobserved`, ``observed:
+    false`` in a graph file), kept with all its edges: it may have parents, any number of
+    children and ``<->`` edges. Only a latent whose name is not a node name for us (such as
+    ``L(A,B)``, which :func:`~causal_align.interop.to_pgmpy` writes for ``A <-> B``) is read as
+    ``A <-> B``, and must then be a root with exactly two observed children.
 
     Parameters
     ----------
@@ -166,11 +183,15 @@ def from_dagitty(
     ...                      regime="s", mesa="Y_m")
     >>> graph.nodes, sorted(graph.base), graph.children("C")
     (('s', 'C', 'Y_b', 'Y_m'), ['Y_b'], ('Y_b', 'Y_m'))
-    >>> from_dagitty("pdag { s -> A -- B }", regime="s", source="g.dagitty")
+    >>> hidden = from_dagitty('dag{ s -> H -> Y_b; H -> Y_m; H [latent,label="raters"] }',
+    ...                       regime="s", base="Y_b", mesa="Y_m")
+    >>> sorted(hidden.unobserved), hidden.parents("H"), hidden.labels["H"]
+    (['H'], ('s',), 'raters')
+    >>> from_dagitty("pdag { s -> A -- B }", regime="s", source="g.dagitty")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     causal_align.errors.GraphSpecError: 1 problem:
-      g.dagitty:1: unsupported graph type 'pdag', a partially directed graph: some edges have no direction (causal_align reads a causal diagram, dag { ... }) [E_DAGITTY]
+      g.dagitty:1: unsupported graph type 'pdag', a partially directed graph: ... [E_DAGITTY]
     """
     limits = limits or Limits()
     if len(text) > limits.max_bytes:
@@ -209,8 +230,10 @@ def from_dagitty(
     marked = {role: [node for node, (_, attributes) in nodes.items() if attributes.get(role)]
               for role in ("outcome", "adjusted", "latent")}
     labels = {node: _label(attributes.get("label")) for node, (_, attributes) in nodes.items()}
+    unobserved, standins = split_latents(marked["latent"])
     return assemble(
-        labels, directed, bidirected, marked["latent"], problems=problems, source=source,
+        labels, directed, bidirected, standins, unobserved=unobserved,
+        standin_rule=STANDIN_NAMELESS, problems=problems, source=source,
         kind="dagitty text", regime=regime, sigma=sigma, query_regime=query_regime,
         base=base if base is not None else marked["outcome"] or None,
         mesa=mesa if mesa is not None else marked["adjusted"] or None,
@@ -410,14 +433,3 @@ def _dagitty_string(text: str) -> str:
 
 def _label(value: str | bool | None) -> str:
     return value if isinstance(value, str) else ""
-
-
-# --------------------------------------------------------------------------------------- networkx
-
-
-# ------------------------------------------------------------------------------------------ pgmpy
-
-
-# ----------------------------------------------------------------------------------------- shared
-
-

@@ -49,7 +49,8 @@ def to_networkx(graph: CausalGraph, *, sigma: bool = False,
     Returns
     -------
     networkx.DiGraph
-        Nodes in the graph's order with attribute ``label``; graph attributes ``name``,
+        Nodes in the graph's order with attributes ``label`` and ``observed`` (False for the
+        graph's unobserved nodes and for the latents ``L(A,B)``); graph attributes ``name``,
         ``description``, ``regime``, ``base``, ``mesa`` (sorted lists) and ``bidirected``
         (sorted pairs, empty after latent expansion).
 
@@ -62,6 +63,9 @@ def to_networkx(graph: CausalGraph, *, sigma: bool = False,
     >>> digraph = to_networkx(graph, latent_expansion=False)
     >>> list(digraph.edges), digraph.graph["bidirected"], digraph.graph["base"]
     ([('s', 'A'), ('A', 'Y')], [('A', 'Y')], ['Y'])
+    >>> hidden = CausalGraph.from_edges(["s -> H", "H -> Y"], regime="s", unobserved=["H"])
+    >>> dict(to_networkx(hidden).nodes(data="observed"))
+    {'s': True, 'H': False, 'Y': True}
     """
     import networkx as nx
 
@@ -70,15 +74,16 @@ def to_networkx(graph: CausalGraph, *, sigma: bool = False,
         name=graph.name, description=graph.description, regime=sorted(graph.regime),
         base=sorted(graph.base), mesa=sorted(graph.mesa),
         bidirected=[] if latent_expansion else bidirected)
-    digraph.add_nodes_from((node, {"label": graph.labels[node]}) for node in graph.nodes)
+    digraph.add_nodes_from((node, {"label": graph.labels[node],
+                                   "observed": node not in graph.unobserved})
+                           for node in graph.nodes)
     digraph.add_edges_from(directed)
     if latent_expansion:
         for one, two in bidirected:
             latent = latent_name(one, two)
-            digraph.add_node(latent, label="", latent=True)
+            digraph.add_node(latent, label="", observed=False, latent=True)
             digraph.add_edges_from([(latent, one), (latent, two)])
     return digraph
-
 
 
 def from_networkx(
@@ -98,7 +103,9 @@ def from_networkx(
     ----------
     digraph : networkx.DiGraph
         Node names must be strings that are valid node names; a node attribute ``label`` (a
-        string) is kept; nodes with attribute ``latent=True`` become ``<->`` edges.
+        string) is kept; a node with attribute ``observed=False`` is an unobserved node, kept
+        with all its edges; a node with attribute ``latent=True`` stands for a ``<->`` edge
+        (as ``to_networkx`` writes them) and must be a root with exactly two observed children.
     regime : str or Iterable[str]
         The regime nodes.
     base, mesa : str or Iterable[str], optional
@@ -118,10 +125,11 @@ def from_networkx(
         When ``digraph`` is not a networkx graph.
     GraphSpecError
         Listing every problem: an argument or a graph attribute of the wrong type (``base=5``,
-        ``sigma=["A"]``, ``regime=None``, a node attribute ``latent="False"``: it must be
-        ``True`` or ``False``), each named, an undirected graph, a node that is not a string or not a valid
-        name, a label that is not a string, a malformed ``bidirected`` pair, a latent node that
-        is not a root with two children, a cycle, an unknown regime node, ...
+        ``sigma=["A"]``, ``regime=None``, a node attribute ``latent`` or ``observed`` that is
+        not ``True`` or ``False``, such as the string ``"False"``), each named, an undirected
+        graph, a node that is not a string or not a valid name, a label that is not a string,
+        a malformed ``bidirected`` pair, a ``latent=True`` node that is not a root with two
+        observed children (``E_LATENT``), a cycle, an unknown regime node, ...
 
     Examples
     --------
@@ -130,11 +138,15 @@ def from_networkx(
     ...                       bidirected=[("A", "Y")], base="Y")
     >>> graph.spouses("A"), graph.children("A")
     (('Y',), ('Y',))
-    >>> from_networkx(nx.DiGraph([("s", 1)]), regime="s")
+    >>> digraph = nx.DiGraph([("s", "H"), ("H", "Y")])
+    >>> digraph.nodes["H"]["observed"] = False
+    >>> sorted(from_networkx(digraph, regime="s").unobserved)
+    ['H']
+    >>> from_networkx(nx.DiGraph([("s", 1)]), regime="s")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     causal_align.errors.GraphSpecError: 1 problem:
-      <networkx>: node 1 is an int, not a string (rename the nodes, e.g. networkx.relabel_nodes(graph, lambda node: f"V{node}")) [E_INVALID_NAME]
+      <networkx>: node 1 is an int, not a string (rename the nodes, e.g. ...) [E_INVALID_NAME]
     """
     import networkx as nx
 
@@ -157,10 +169,18 @@ def from_networkx(
         bidirected = attributes.get("bidirected", ())
     return from_digraph(
         digraph, {node for node, latent in digraph.nodes(data="latent") if latent},
-        bidirected, source=source, kind="networkx graph", code="E_NETWORKX", regime=regime,
+        {node for node, observed in digraph.nodes(data="observed")
+         if observed is not None and not observed},
+        bidirected, source=source, kind="networkx graph", code="E_NETWORKX",
+        standin_rule=_STANDIN, regime=regime,
         base=base if base is not None else attributes.get("base") or None,
         mesa=mesa if mesa is not None else attributes.get("mesa") or None,
         sigma=sigma, query_regime=query_regime, name=name)
+
+
+_STANDIN = ("the attribute latent=True marks a stand-in for a <-> edge: a root with exactly two "
+            "observed children (to keep a hidden node with its edges, give it observed=False "
+            "instead)")
 
 
 def _names_problem(value: object, what: str, code: str, source: str, *,
@@ -204,10 +224,11 @@ def _type_problems(digraph: nx.Graph[Any], attributes: Mapping[str, Any], source
     if name is not None and not isinstance(name, str):
         problems.append(Problem(code, f"name is {attribute_text(name)} {shown(name)}: expected "
                                 "a string", source=source))
-    for node, latent in digraph.nodes(data="latent"):
-        flag: object = latent
-        if flag is not None and (isinstance(flag, str) or flag not in (True, False)):
-            problems.append(Problem(code, f"the node attribute 'latent' of {shown(node)} is "
-                                    f"{attribute_text(flag)} {shown(flag)}: expected True "
-                                    "or False", source=source))
+    for key in ("latent", "observed"):
+        for node, value in digraph.nodes(data=key):
+            flag: object = value
+            if flag is not None and (isinstance(flag, str) or flag not in (True, False)):
+                problems.append(Problem(code, f"the node attribute {key!r} of {shown(node)} is "
+                                        f"{attribute_text(flag)} {shown(flag)}: expected True "
+                                        "or False", source=source))
     return problems

@@ -1,11 +1,12 @@
-"""What every foreign format shares: G or G_σ as edge pairs, latent nodes turned into ``<->``
-edges, and the assembly of a checked :class:`~causal_align.model.CausalGraph` from foreign parts.
+"""What every foreign format shares: G or G_σ as edge pairs, latent nodes sorted into unobserved
+nodes and ``<->`` stand-ins, and the assembly of a checked
+:class:`~causal_align.model.CausalGraph` from foreign parts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,18 +18,10 @@ from causal_align.validate import MAX_NAME, NAME, names_at, suggest
 if TYPE_CHECKING:
     import networkx as nx
 
-
 NAME_MATCH = re.compile(NAME + r"\Z")
-
-
-
 INVALID_NAME = ("(a name starts with a letter or _, then letters, digits, _ . -; at most "
-                 f"{MAX_NAME} characters)")
-
-
-
+                f"{MAX_NAME} characters)")
 Pair = tuple[str, str]
-
 
 
 def edges(graph: CausalGraph, *, sigma: bool) -> tuple[list[Pair], list[Pair]]:
@@ -40,30 +33,48 @@ def edges(graph: CausalGraph, *, sigma: bool) -> tuple[list[Pair], list[Pair]]:
     return directed, bidirected
 
 
-
 def latent_name(one: str, two: str) -> str:
+    """The stand-in node written for ``one <-> two``: never a valid node name, so it can never
+    clash with a node, and a reader knows it for a stand-in."""
     return f"L({one},{two})"
-
 
 
 def is_name(node: object) -> bool:
     return isinstance(node, str) and len(node) <= MAX_NAME and NAME_MATCH.match(node) is not None
 
 
+def split_latents(latents: Iterable[str]) -> tuple[list[str], list[str]]:
+    """dagitty's and pgmpy's latents: those with a node name stay nodes (unobserved); the others
+    (``L(A,B)``, written by :func:`latent_name`) can only be ``<->`` stand-ins."""
+    latents = list(latents)
+    return ([node for node in latents if is_name(node)],
+            [node for node in latents if not is_name(node)])
 
-def from_digraph(digraph: nx.Graph[Any], latents: set[Any], bidirected: Iterable[Any], *,
-                  source: str, kind: str, code: str, regime: str | Iterable[str],
-                  base: str | Iterable[str] | None, mesa: str | Iterable[str] | None,
-                  sigma: Iterable[SoftIntervention], query_regime: str | Iterable[str] | None,
-                  name: str | None) -> CausalGraph:
-    """Nodes, labels and edges of a networkx or pgmpy graph, checked for names and types."""
+
+STANDIN_NAMELESS = ("it has no valid node name, so it can only stand for a <-> edge: a root "
+                    "with exactly two observed children (rename it to keep it as an "
+                    f"unobserved node; {INVALID_NAME[1:]}")
+"""Why a dagitty or pgmpy latent was read as a ``<->`` stand-in, and the fix."""
+
+
+def from_digraph(digraph: nx.Graph[Any], standins: Collection[Any], unobserved: Collection[Any],
+                 bidirected: Iterable[Any], *, source: str, kind: str, code: str,
+                 standin_rule: str, regime: str | Iterable[str],
+                 base: str | Iterable[str] | None, mesa: str | Iterable[str] | None,
+                 sigma: Iterable[SoftIntervention], query_regime: str | Iterable[str] | None,
+                 name: str | None) -> CausalGraph:
+    """Nodes, labels and edges of a networkx or pgmpy graph, checked for names and types.
+
+    ``standins`` are latent nodes that stand for ``<->`` edges (``standin_rule`` says why, for
+    the message when one has the wrong shape); ``unobserved`` nodes are kept with their edges.
+    """
     problems: list[Problem] = []
     labels: dict[str, str] = {}
     for node, label in digraph.nodes(data="label"):
         if not isinstance(node, str):
-            problems.append(Problem("E_INVALID_NAME", f"node {node!r} is {attribute_text(node)}, not a string "
-                                    "(rename the nodes, e.g. networkx.relabel_nodes(graph, "
-                                    "lambda node: f\"V{node}\"))", source=source))
+            problems.append(Problem("E_INVALID_NAME", f"node {node!r} is {attribute_text(node)}, "
+                                    "not a string (rename the nodes, e.g. networkx.relabel_nodes"
+                                    "(graph, lambda node: f\"V{node}\"))", source=source))
             continue
         if label is not None and not isinstance(label, str):
             problems.append(Problem(code, f"the label of node {node!r} is {attribute_text(label)} "
@@ -82,13 +93,12 @@ def from_digraph(digraph: nx.Graph[Any], latents: set[Any], bidirected: Iterable
     graph_name = digraph.graph.get("name")
     description = digraph.graph.get("description")
     return assemble(
-        labels, list(digraph.edges()), pairs, [node for node in labels if node in latents],
-        problems=problems, source=source, kind=kind, regime=regime, base=base, mesa=mesa,
-        sigma=sigma,
-        query_regime=query_regime,
+        labels, list(digraph.edges()), pairs, [node for node in labels if node in standins],
+        unobserved=[node for node in labels if node in unobserved and node not in standins],
+        standin_rule=standin_rule, problems=problems, source=source, kind=kind, regime=regime,
+        base=base, mesa=mesa, sigma=sigma, query_regime=query_regime,
         name=name or (graph_name if isinstance(graph_name, str) and graph_name else "graph"),
         description=description if isinstance(description, str) else "")
-
 
 
 def attribute_text(value: object) -> str:
@@ -96,24 +106,25 @@ def attribute_text(value: object) -> str:
     return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
 
 
-
 def assemble(labels: Mapping[str, str], directed: list[Pair], bidirected: list[Pair],
-              latents: list[str], *, problems: list[Problem], source: str, kind: str,
-              regime: str | Iterable[str], base: str | Iterable[str] | None,
-              mesa: str | Iterable[str] | None, sigma: Iterable[SoftIntervention],
-              query_regime: str | Iterable[str] | None, name: str, description: str,
-              node_lines: Mapping[str, int] | None = None,
-              edge_lines: Mapping[tuple[str, str, bool], int] | None = None) -> CausalGraph:
-    """Turn latents into ``<->``, drop repeated edges, check the roles, build the graph.
+             standins: list[str], *, unobserved: Iterable[str], standin_rule: str,
+             problems: list[Problem], source: str, kind: str, regime: str | Iterable[str],
+             base: str | Iterable[str] | None, mesa: str | Iterable[str] | None,
+             sigma: Iterable[SoftIntervention], query_regime: str | Iterable[str] | None,
+             name: str, description: str, node_lines: Mapping[str, int] | None = None,
+             edge_lines: Mapping[tuple[str, str, bool], int] | None = None) -> CausalGraph:
+    """Turn the stand-ins into ``<->``, drop repeated edges, check the roles, build the graph.
 
+    ``standins`` must each be a root with exactly two observed children (``standin_rule`` says
+    why, and how to keep such a node instead); ``unobserved`` nodes stay, with all their edges.
     ``kind`` names what was read ("dagitty text"); ``node_lines`` and ``edge_lines`` (by
     :meth:`Edge.key`) position problems in dagitty text.
     """
     node_lines, edge_lines = node_lines or {}, edge_lines or {}
     bidirected = list(bidirected)
-    hidden = set(latents)
+    hidden = set(standins)
     around: dict[str, tuple[list[str], list[str], list[str]]] = {node: ([], [], [])
-                                                                 for node in latents}
+                                                                 for node in standins}
     for tail, head in directed:
         if tail in hidden:
             around[tail][1].append(head)
@@ -123,20 +134,17 @@ def assemble(labels: Mapping[str, str], directed: list[Pair], bidirected: list[P
         for node, other in ((one, two), (two, one)):
             if node in hidden:
                 around[node][2].append(other)
-    for node in latents:
+    for node in standins:
         parents, children, spouses = (sorted(set(near)) for near in around[node])
         if parents or spouses or len(children) != 2 or hidden.intersection(children):
             found = describe_latent(parents, children, spouses, hidden)
-            problems.append(Problem("E_LATENT", f"latent node {node!r} {found}; a latent common "
-                                    "cause must be a root with exactly two observed children, "
-                                    "which becomes A <-> B (replace it by <-> edges, or make "
-                                    f"{node!r} an ordinary node)", line=node_lines.get(node),
-                                    source=source))
+            problems.append(Problem("E_LATENT", f"latent node {node!r} {found}; {standin_rule}",
+                                    line=node_lines.get(node), source=source))
         else:
             bidirected.append((children[0], children[1]))
     known = [node for node in labels if node not in hidden]
     check_roles(known, problems, source, kind, regime=regime, base=base, mesa=mesa,
-                 query_regime=query_regime, sigma=tuple(sigma))
+                query_regime=query_regime, sigma=tuple(sigma))
     if problems:
         problems.sort(key=lambda problem: problem.line or 0)
         raise GraphSpecError(problems)
@@ -154,16 +162,15 @@ def assemble(labels: Mapping[str, str], directed: list[Pair], bidirected: list[P
         return CausalGraph({node: labels[node] for node in known}, list(edges.values()),
                            regime=regime, sigma=sigma, base=base, mesa=mesa,
                            query_regime=query_regime, name=name, description=description,
-                           origin=Origin(source, where))
+                           unobserved=sorted(set(unobserved)), origin=Origin(source, where))
     except GraphSpecError as error:  # "edges[3]", "nodes.X" are YAML places: the text has none
         raise GraphSpecError(
             replace(problem, location="") if problem.location.startswith(("edges[", "nodes."))
             else problem for problem in error.problems) from None
 
 
-
 def describe_latent(parents: list[str], children: list[str], spouses: list[str],
-                     hidden: set[str]) -> str:
+                    hidden: set[str]) -> str:
     count = len(children)
     parts = [f"has {count} {'child' if count == 1 else 'children'}"
              + (f" ({', '.join(children)})" if children else "")]
@@ -177,11 +184,10 @@ def describe_latent(parents: list[str], children: list[str], spouses: list[str],
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 
-
 def check_roles(known: list[str], problems: list[Problem], source: str, kind: str, *,
-                 regime: str | Iterable[str], base: str | Iterable[str] | None,
-                 mesa: str | Iterable[str] | None, query_regime: str | Iterable[str] | None,
-                 sigma: tuple[SoftIntervention, ...]) -> None:
+                regime: str | Iterable[str], base: str | Iterable[str] | None,
+                mesa: str | Iterable[str] | None, query_regime: str | Iterable[str] | None,
+                sigma: tuple[SoftIntervention, ...]) -> None:
     """Every name passed as an argument is a node of the graph that was read."""
     nodes = set(known)
     otherwise = f"it is not a node of the {kind}"

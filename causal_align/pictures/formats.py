@@ -52,4 +52,7 @@ def render(result: AlignmentResult, format: str = "text", *,
         return to_svg(result)
     if format == "html":
         return to_html(result, figures=figures)
+    if format == "png":
+        raise CausalAlignError("png is an image, not text: use causal_align.pictures.svg.to_png"
+                               "(result), which returns its bytes")
     raise CausalAlignError(f"unknown format {format!r} (expected one of: {', '.join(FORMATS)})")

@@ -385,7 +385,7 @@ def to_html(result: AlignmentResult, *, figures: Sequence[Figure] = ()) -> str:
     """
     verdict = "ALIGNED" if result.aligned else "NOT ALIGNED"
     badge = "aligned" if result.aligned else "misaligned"
-    name = text(result.graph, 200)
+    name = text(result.graph_name, 200)
     heading = f'<h1>{name} <span class="verdict {badge}">{verdict}</span></h1>'
     return _page(f"{name}: {verdict}", heading, _section("q1", result, figures, ""),
                  _highlight_rules("q1", len(result.open_paths)))
@@ -406,7 +406,7 @@ def to_html_batch(answers: Sequence[tuple[str, AlignmentResult, Sequence[Figure]
     >>> "<h2>query: &lt;b&gt;first&lt;/b&gt;</h2>" in page, page.count("<!DOCTYPE")
     (True, 1)
     """
-    graphs = dict.fromkeys(result.graph for _, result, _ in answers)
+    graphs = dict.fromkeys(result.graph_name for _, result, _ in answers)
     aligned = sum(result.aligned for _, result, _ in answers)
     name = text(", ".join(graphs), 200)
     summary = summary or f"{aligned} of {len(answers)} queries aligned"

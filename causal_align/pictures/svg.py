@@ -1,10 +1,13 @@
-"""SVG of the picture, drawn by a Graphviz executable (the bundled ``graphviz-pure`` first).
+"""SVG and PNG of the picture, drawn by a Graphviz executable (the bundled ``graphviz-pure``
+first).
 
 Examples
 --------
 >>> from causal_align import CausalGraph, check_inner_alignment
 >>> graph = CausalGraph.from_edges(["s -> X", "X -> Y_b"], regime="s", base="Y_b")
 >>> to_svg(check_inner_alignment(graph)).startswith("<svg")
+True
+>>> to_png(check_inner_alignment(graph))[:8] == PNG_SIGNATURE
 True
 """
 
@@ -63,8 +66,39 @@ def layout_budget(dot_text: str) -> float:
     return min(60.0, 10.0 + len(dot_text) / 2000)
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+"""The first eight bytes of every PNG file."""
+
+
 def to_svg(result: AlignmentResult) -> str:
     """The picture as an SVG element (no XML prolog), ready to inline in HTML.
+
+    Raises
+    ------
+    PicturesUnavailable
+        As :func:`draw` does.
+    """
+    svg = draw(result, "svg").decode("utf-8")
+    return svg[svg.index("<svg"):]
+
+
+def to_png(result: AlignmentResult) -> bytes:
+    """The picture as a PNG image (the same drawing as :func:`to_svg`, as pixels).
+
+    Raises
+    ------
+    PicturesUnavailable
+        As :func:`draw` does, and when the program's output is not a PNG.
+    """
+    png = draw(result, "png")
+    if not png.startswith(PNG_SIGNATURE):
+        raise PicturesUnavailable(f"pictures are unavailable: {Path(find_dot() or 'dot').name} "
+                                  "did not write a PNG image")
+    return png
+
+
+def draw(result: AlignmentResult, output: str) -> bytes:
+    """The picture in Graphviz's output format ``output`` (``svg`` or ``png``), as bytes.
 
     The layout gets a budget that fits the drawing (:func:`layout_budget`); when Graphviz
     takes longer, a simpler layout is drawn instead (:data:`LAYOUTS`) and its title says so.
@@ -90,8 +124,8 @@ def to_svg(result: AlignmentResult) -> str:
         source = to_dot(result, note=note)
         budget = layout_budget(source)
         try:
-            done = subprocess.run([dot, "-Tsvg", *flags], input=source, capture_output=True,
-                                  text=True, timeout=budget, check=False)
+            done = subprocess.run([dot, f"-T{output}", *flags], input=source.encode("utf-8"),
+                                  capture_output=True, timeout=budget, check=False)
         except subprocess.TimeoutExpired:
             if len(_SLOW) >= 256:
                 _SLOW.clear()
@@ -101,10 +135,10 @@ def to_svg(result: AlignmentResult) -> str:
             raise PicturesUnavailable(f"pictures are unavailable: running {program} failed: "
                                       f"{error.strerror or error}") from None
         if done.returncode != 0:
+            stderr = done.stderr.decode("utf-8", "replace").strip()[:500]
             raise PicturesUnavailable(f"pictures are unavailable: {program} exited with "
-                                      f"{done.returncode}: {done.stderr.strip()[:500]}")
-        svg = done.stdout
-        return svg[svg.index("<svg"):]
+                                      f"{done.returncode}: {stderr}")
+        return done.stdout
     raise PicturesUnavailable(f"pictures are unavailable: {program} found no layout within "
                               f"{layout_budget(to_dot(result)):.0f} s (the graph is too dense "
                               "to draw; the text and tables below say everything)")

@@ -9,8 +9,9 @@ children A and B (one latent may cover a whole clique). Regime nodes have states
 A table's array has one axis per ``given`` variable, in order, then one axis for the node's own
 states; every line along the last axis sums to 1.
 
-Build models with :func:`random_model` or :mod:`causal_align.quantities.parameters` (a ``model:`` section of
-a graph file, or a pgmpy network), which validate them.
+Build models with :func:`random_model` or :mod:`causal_align.quantities.parameters` (a
+``model:`` section of a graph file, or a pgmpy network), which validate them with the rules of
+:mod:`causal_align.quantities.rules`, as every computation on a model does.
 
 Examples
 --------
@@ -37,6 +38,7 @@ import numpy.typing as npt
 from causal_align.errors import CausalAlignError, shown
 from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph
+from causal_align.quantities.rules import renormalised
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
@@ -45,17 +47,27 @@ Array = npt.NDArray[np.float64]
 MAX_CELLS = 10_000_000
 """The most numbers one table may hold (80 MB of floats): drawn by :func:`random_model`, or
 built by exact inference (:mod:`causal_align.quantities.inference`)."""
-TOLERANCE = 1e-6
-"""How far a row of probabilities may sum from 1."""
 
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """P(node | given): an array with one axis per given variable, then the node's states."""
+    """P(node | given): an array with one axis per given variable, then the node's states.
+
+    Rows that sum to 1 within :data:`~causal_align.quantities.rules.ROUNDING` (1e-4) are
+    divided by their sum when the table is built, whichever way it is built (a file, a pgmpy
+    network, Python); other rows are kept for :func:`~causal_align.quantities.rules.check_model`
+    to report.
+
+    >>> Table("Y", (), np.array([0.333333, 0.333333, 0.333333])).probabilities.tolist()
+    [0.3333333333333333, 0.3333333333333333, 0.3333333333333333]
+    """
 
     node: str
     given: tuple[str, ...]
     probabilities: Array
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "probabilities", renormalised(self.probabilities))
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +112,8 @@ class DiscreteModel:
         while waiting:  # a topological order of the σ-model; it is acyclic by validation
             later = [node for node in waiting if any(p not in placed for p in self.given(node))]
             if len(later) == len(waiting):
-                raise ValueError(f"the tables of {later} depend on each other in a cycle")
+                raise CausalAlignError(f"the tables of {', '.join(sorted(later))} depend on "
+                                       "each other in a cycle", code="E_MODEL_CYCLE")
             placed.update((node, None) for node in waiting if node not in later)
             waiting = later
         return tuple(placed)
@@ -133,44 +146,6 @@ class DiscreteModel:
                 evidence_card=[len(self.states[p]) for p in table.given] or None,
                 state_names={name: list(self.states[name]) for name in (node, *table.given)}))
         return network
-
-
-def check_numbers(model: DiscreteModel) -> None:
-    """Refuse a model whose tables cannot be computed with: a variable without a table, a table
-    of the wrong shape, or rows that are not probabilities (negative, not finite, or not summing
-    to 1 within :data:`TOLERANCE`). Models read by :mod:`causal_align.quantities.parameters` or drawn by
-    :func:`random_model` always pass; this guards models built by hand.
-
-    Examples
-    --------
-    >>> graph = CausalGraph.from_edges(["s -> Y"], regime="s")
-    >>> model = random_model(graph, seed=0)
-    >>> check_numbers(model.with_tables({"Y": Table("Y", ("s",), np.full((2, 2), 0.6))}))
-    Traceback (most recent call last):
-    ...
-    causal_align.errors.CausalAlignError: the table of 'Y' has a row summing to 1.2, not 1
-    """
-    for name, states in model.states.items():
-        table = model.tables.get(name)
-        if table is None:
-            if name not in model.graph.regime:
-                raise CausalAlignError(f"{shown(name)} has no table (every variable but the "
-                                       "regime nodes needs one)")
-            continue
-        shape = (*(len(model.states.get(parent, ())) for parent in table.given), len(states))
-        numbers = table.probabilities
-        if numbers.shape != shape:
-            raise CausalAlignError(f"the table of {shown(name)} has shape {numbers.shape}, "
-                                   f"expected {shape} (one axis per given variable, then its "
-                                   "states)")
-        if not np.isfinite(numbers).all() or (numbers < 0).any():
-            raise CausalAlignError(f"the table of {shown(name)} holds a negative or non-finite "
-                                   "entry")
-        sums = numbers.sum(axis=-1)
-        worst = np.abs(sums - 1).argmax() if sums.size else None
-        if worst is not None and abs(float(sums.flat[worst]) - 1) > TOLERANCE:
-            raise CausalAlignError(f"the table of {shown(name)} has a row summing to "
-                                   f"{float(sums.flat[worst]):.6g}, not 1")
 
 
 def model_structure(graph: CausalGraph) -> tuple[dict[str, tuple[str, ...]],

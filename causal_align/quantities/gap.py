@@ -16,8 +16,10 @@ Y_m: the y with the largest mesa value (the sum of the Y_m nodes' numbers) among
 in both regimes. A y that never happens in a regime has no conditional expectation there; its row
 says so instead of holding NaN.
 
-Inference is exact: :func:`~causal_align.inference.joint_distribution` gives P(Y_b, Y_m | s) in
-each regime by variable elimination, and the gap follows from those two tables. The tests check
+Inference is exact: :func:`~causal_align.quantities.inference.log_joint_distribution` gives
+log P(Y_b, Y_m | s) in each regime by variable elimination, and the gap follows from those two
+tables; the conditionals are taken from the logarithms, so a y whose probability is far below the
+smallest float (1e-320, 1e-400) still gets its exact expectation. The tests check
 it against pgmpy and against the full joint distribution.
 
 Examples
@@ -49,11 +51,11 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.quantities.discrete import Array, DiscreteModel, check_numbers
 from causal_align.errors import CausalAlignError, shown
-from causal_align.quantities.inference import joint_distribution
-from causal_align.model import Origin, as_names
-from causal_align.validate import Problems, check_query
+from causal_align.header import ResultHeader, resolve_query
+from causal_align.quantities.discrete import Array, DiscreteModel
+from causal_align.quantities.inference import log_joint_distribution
+from causal_align.quantities.rules import check_model
 
 Utility = Mapping[str, Mapping[str, float]]
 """A number for every state of every Y_b node: ``{"Y_b": {"coin": 1.0, "none": 0.0}}``."""
@@ -89,7 +91,7 @@ class GapRow:
 
 
 @dataclass(frozen=True)
-class Gap:
+class Gap(ResultHeader):
     """E(U(Y_b) | Y_m = y, deploy; σ) − E(U(Y_b) | Y_m = y, train; σ) for every y.
 
     ``rows`` follow the Y_m nodes' state order (one row, with empty ``mesa``, when Y_m is
@@ -99,10 +101,6 @@ class Gap:
     holds the number of every Y_b state that was used.
     """
 
-    graph: str
-    base: tuple[str, ...]
-    mesa: tuple[str, ...]
-    regime: tuple[str, ...]
     score: str
     training: tuple[tuple[str, str], ...]
     deployment: tuple[tuple[str, str], ...]
@@ -120,7 +118,7 @@ class Gap:
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form: fixed key order, rows in state order, ``None`` for no value."""
         return {
-            "graph": self.graph, "base": list(self.base), "mesa": list(self.mesa),
+            "graph": self.graph_name, "base": list(self.base), "mesa": list(self.mesa),
             "regime": list(self.regime), "score": self.score, "training": dict(self.training),
             "deployment": dict(self.deployment),
             "utility": {node: dict(scores) for node, scores in self.utility},
@@ -137,7 +135,7 @@ class Gap:
                 for row in self.rows]
         shift = ", ".join(f"{node} = {train} → {deploy}" for (node, train), (_, deploy)
                           in zip(self.training, self.deployment))
-        lines = [f"alignment gap of {self.graph}: E({self.score} | Y_m = y, deploy; σ) − "
+        lines = [f"alignment gap of {self.graph_name}: E({self.score} | Y_m = y, deploy; σ) − "
                  f"E({self.score} | Y_m = y, train; σ)", f"regime: {shift}", *table(head, body)]
         if self.highest is not None and self.highest.gap is not None:
             lines.append(f"highest Y_m: {self.highest.label()}, gap {signed(self.highest.gap)} "
@@ -170,11 +168,13 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
     Raises
     ------
     GraphSpecError
-        For an empty Y_b, or unknown or overlapping query nodes.
+        For an empty Y_b, or unknown or overlapping query nodes; or when the model breaks a
+        rule of :func:`~causal_align.quantities.rules.check_model` (a table built by hand that is
+        not a probability table of the right shape, a regime node without a training or
+        deployment state, ...), with the codes and messages a file gets.
     CausalAlignError
-        When a Y_b node has no numbers, the utility names unknown nodes or states or misses
-        one, a regime node has no training or deployment state, or a table built by hand is not
-        a probability table of the right shape (:func:`~causal_align.discrete.check_numbers`).
+        When a Y_b node has no numbers, or the utility names unknown nodes or states or misses
+        one.
     InferenceTooLarge
         When exact inference in this model would build too large a table.
 
@@ -190,41 +190,32 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
     >>> alignment_gap(random_model(graph, seed=0), mesa=[]).rows[0].gap != 0
     True
     """
-    check_numbers(model)
+    check_model(model)
     graph = model.graph
-    base = graph.base if base is None else base
-    mesa = graph.mesa if mesa is None else mesa
-    regime = graph.query_regime if regime is None else regime
-    problems = Problems(Origin(f"<gap of {graph.name}>"))
-    check_query(base, mesa, regime, graph.node_set, graph.regime, problems, require_base=True,
-                where="", otherwise=f"it is not a node of {graph.name}")
-    problems.raise_if_any()
-    query_base, query_mesa, query_regime = (sorted(as_names(names)) for names in (base, mesa, regime))
+    header = resolve_query(graph, base=base, mesa=mesa, regime=regime)
+    query_base, query_mesa, query_regime = header.base, header.mesa, header.regime
     scores = _scores(model, query_base, utility)
-    training = _regime_states(model, query_regime, model.training, "training")
-    deployment = _regime_states(model, query_regime, model.deployment, "deployment")
+    training = {node: model.training[node] for node in query_regime}  # checked by check_model
+    deployment = {node: model.deployment[node] for node in query_regime}
     variables = (*query_base, *query_mesa)
-    train = joint_distribution(model, variables, training)
-    deploy = joint_distribution(model, variables, deployment)
     score = np.zeros(tuple(len(numbers) for numbers in scores))  # U(b) for every joint b
     for numbers in np.ix_(*scores):
         score = score + numbers
-    # one column per joint y, in the order of itertools.product over Y_m's states
-    train_by_y, deploy_by_y = (joint.reshape(score.size, -1) for joint in (train, deploy))
-    p_train, p_deploy = train_by_y.sum(axis=0), deploy_by_y.sum(axis=0)
-    scored_train, scored_deploy = score.reshape(-1) @ train_by_y, score.reshape(-1) @ deploy_by_y
+    # log P(b, y | s): one column per joint y, in the order of itertools.product over Y_m's
+    # states; conditionals are taken from the logarithms, exact however small P(y | s) is
+    train, deploy = (log_joint_distribution(model, variables, states).reshape(score.size, -1)
+                     for states in (training, deployment))
     values_of_y = itertools.product(*(model.states[node] for node in query_mesa))
-    rows = tuple(_row(model, tuple(zip(query_mesa, y)), float(p_train[column]),
-                      float(p_deploy[column]), float(scored_train[column]),
-                      float(scored_deploy[column]))
+    rows = tuple(_row(model, tuple(zip(query_mesa, y)),
+                      _conditional(score.reshape(-1), train[:, column]),
+                      _conditional(score.reshape(-1), deploy[:, column]))
                  for column, y in enumerate(values_of_y))
     highest, note = _highest(rows, query_mesa, model)
     described = f"U({', '.join(query_base)})" if utility else " + ".join(query_base)
-    return Gap(graph.name, tuple(query_base), tuple(query_mesa), tuple(query_regime), described,
-               tuple(training.items()), tuple(deployment.items()),
+    return Gap(described, tuple(training.items()), tuple(deployment.items()),
                tuple((node, tuple(zip(model.states[node], map(float, values))))
                      for node, values in zip(query_base, scores)),
-               rows, highest, note)
+               rows, highest, note, **header.keywords())
 
 
 def mesa_label(mesa: Sequence[tuple[str, str]]) -> str:
@@ -311,21 +302,22 @@ def _scores(model: DiscreteModel, base: Sequence[str], utility: Utility | None) 
     return scores
 
 
-def _regime_states(model: DiscreteModel, regime: Sequence[str], states: Mapping[str, str],
-                   which: str) -> dict[str, str]:
-    missing = [node for node in regime if node not in states]
-    if missing:
-        raise CausalAlignError(f"the model gives no {which} state for regime node"
-                               f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-    return {node: states[node] for node in regime}
+def _conditional(score: Array, logs: Array) -> tuple[float, float | None]:
+    """P(y | s) and E(U | y, s) (``None`` when y never happens) from log P(b, y | s) over b."""
+    top = float(logs.max())
+    if top == -math.inf:
+        return 0.0, None
+    weights = np.exp(logs - top)  # P(b, y | s) / its largest entry: no underflow
+    total = float(weights.sum())
+    return math.exp(top) * total, float(score @ weights) / total
 
 
-def _row(model: DiscreteModel, mesa: tuple[tuple[str, str], ...], p_train: float,
-         p_deploy: float, scored_train: float, scored_deploy: float) -> GapRow:
-    """One row from P(y | s) and E(U · [Y_m = y] | s) in each regime."""
-    e_train = scored_train / p_train if p_train > 0 else None
-    e_deploy = scored_deploy / p_deploy if p_deploy > 0 else None
-    unseen = [name for name, p in (("training", p_train), ("deployment", p_deploy)) if p == 0]
+def _row(model: DiscreteModel, mesa: tuple[tuple[str, str], ...],
+         train: tuple[float, float | None], deploy: tuple[float, float | None]) -> GapRow:
+    """One row from (P(y | s), E(U | y, s)) in each regime."""
+    (p_train, e_train), (p_deploy, e_deploy) = train, deploy
+    unseen = [name for name, expected in (("training", e_train), ("deployment", e_deploy))
+              if expected is None]
     note = (f"{mesa_label(mesa)} never happens in {' or '.join(unseen)}" if unseen else "")
     value = (float(sum(model.values[node][model.states[node].index(state)]
                        for node, state in mesa))

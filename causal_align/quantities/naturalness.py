@@ -19,16 +19,18 @@ one pair, for more values every pair l < m of X values and j < k of Z values. Ze
 The probabilities come from a :class:`~causal_align.discrete.DiscreteModel` (exact: the σ-model
 is summed out by :func:`~causal_align.inference.joint_distribution`, with every regime node held
 at its training state unless it is evidence or ``given``) or from samples (counts in each stratum
-of E plus a pseudocount in every X × Z cell; P(E) from the frequencies). On samples with binary X
-and Z, a Breslow–Day test says whether the odds ratios differ across the strata by more than
-chance.
+of E plus a pseudocount in every X × Z cell; P(E) from the frequencies; the regime columns named
+by ``regime=`` held at their training value, by the same rule). On samples with binary X and Z,
+a Breslow–Day test says whether the odds ratios differ across the strata by more than chance.
 
 Zero probabilities. The post neglects them; here a stratum E = e of probability zero
 is left out, and a zero cell makes a log odds ratio infinite in its stratum (``±inf``) or 0/0
 (both sides zero: ``None``, undefined). A pair's variance is then **infinite** when its log
 odds ratio is infinite in some stratum but not ±inf alike in all (the variance grows without
 bound however the zeros are approached), and **undefined** (``None``) when some stratum is 0/0
-or every stratum is the same infinity. A reason says which cell. Nothing is ever NaN.
+or every stratum is the same infinity. A reason says which cell. Nothing is ever NaN. The
+measure is the largest variance: infinite when one is, and an undefined pair is left out (a
+note counts them), so that it is undefined only when every pair is.
 
 Examples
 --------
@@ -64,10 +66,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from causal_align.quantities.discrete import DiscreteModel, check_numbers
-from causal_align.errors import InferenceTooLarge, NaturalnessError, shown
-from causal_align.quantities.inference import joint_distribution
+from causal_align.errors import (
+    MAX_PROBLEMS,
+    InferenceTooLarge,
+    NaturalnessError,
+    Problem,
+    shown,
+)
 from causal_align.limits import Limits
+from causal_align.quantities.discrete import DiscreteModel
+from causal_align.quantities.rules import check_numbers
+from causal_align.quantities.inference import joint_distribution
 from causal_align.samples.reader import read_table
 from causal_align.validate import suggest
 
@@ -148,12 +157,14 @@ class Naturalness:
     x, z : str
     evidence : tuple[str, ...]
     given : tuple[tuple[str, str], ...]
-        Variables held at one state (sorted): regime nodes of a model, filters of samples.
+        Variables held at one state (sorted): those given, and the regime nodes held at their
+        training state by default (a note says which).
     method : str
         ``"exact"`` (a model) or ``"samples"``.
     value : float or None
-        The largest variance over the pairs: ``math.inf`` if one is infinite, else ``None`` if
-        one is undefined. Zero means ``z`` is an XE-natural category for ``x`` given E.
+        The largest variance over the pairs: ``math.inf`` if one is infinite; undefined pairs
+        are left out (a note says how many), and ``None`` means every pair is undefined. Zero
+        means ``z`` is an XE-natural category for ``x`` given E.
     pairs : tuple[PairVariance, ...]
         Every pair of X values ``l < m`` and Z values ``j < k``, in state order.
     strata : tuple[Stratum, ...]
@@ -239,8 +250,11 @@ class Naturalness:
             return (f"An estimate: zero would make {self.z} an XE-natural category for "
                     f"{self.x}{test}.")
         if self.value < ROUNDING:
-            return (f"{self.z} is an XE-natural category for {self.x}: every log odds ratio is "
-                    "the same in every stratum.")
+            which = ("every defined log odds ratio" if any(pair.variance is None for pair in
+                                                           self.pairs) else
+                     "every log odds ratio")
+            return (f"{self.z} is an XE-natural category for {self.x}: {which} is the same in "
+                    "every stratum.")
         return (f"{self.z} is not an XE-natural category for {self.x}: an odds ratio varies "
                 f"with {', '.join(self.evidence)}.")
 
@@ -248,8 +262,15 @@ class Naturalness:
 def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str], *, x: str,
                    z: str, evidence: str | Iterable[str], pseudocount: float = 0.5,
                    given: Mapping[str, str] | None = None,
+                   regime: str | Iterable[str] | None = None,
                    limits: Limits = Limits()) -> Naturalness:
     """The XE-naturalness measure of ``z`` for ``x`` given ``evidence`` (seed 000).
+
+    Both sources follow one rule for the regime: every regime node that is neither ``given``
+    nor evidence is **held at its training state**, and the result says so in a note (and in
+    ``given``). A model knows its regime nodes and their training states; samples are told their
+    regime columns with ``regime=`` (the command line names the graph's regime nodes), whose
+    training value is the one of ``0``, ``false``, ``train`` or ``training`` they hold.
 
     Parameters
     ----------
@@ -264,9 +285,12 @@ def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str]
     pseudocount : float
         Added to every X × Z cell of every stratum of the samples (ignored for a model).
     given : Mapping[str, str], optional
-        Variables held at one state. On a model, every regime node that is not evidence or
-        given is held at its training state; a regime node in the evidence has its states
-        weighted equally. On samples, only the rows with these values are used.
+        Variables held at one state: on a model, conditioned on; on samples, only the rows with
+        these values are used. A regime node in the evidence has its states weighted equally
+        (a model) or by their rows (samples).
+    regime : str or iterable of str, optional
+        The samples' regime columns (ignored for a model, which knows its regime nodes). A
+        regime column the samples lack is noted, and the samples are used as they are.
     limits : Limits
         ``max_bytes`` bounds the size of a CSV file.
 
@@ -277,8 +301,11 @@ def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str]
     Raises
     ------
     NaturalnessError
-        Unknown variables or states, overlapping roles, too many categories, missing values,
-        no samples left, a given event of probability zero, a bad pseudocount or source.
+        A :class:`~causal_align.errors.GraphSpecError` whose problems have the codes of
+        :data:`~causal_align.errors.NATURALNESS_CODES`, each with the samples file, the line and
+        the column when they come from one: unknown variables or states, overlapping roles, too
+        many categories, missing values, no samples left, no training state, a given event of
+        probability zero, a bad pseudocount or source.
     GraphSpecError
         A CSV file that cannot be read as samples, each problem with the file and the line.
 
@@ -295,89 +322,120 @@ def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str]
     """
     evidence = (evidence,) if isinstance(evidence, str) else tuple(evidence)
     given = dict(given or {})
-    _check_roles(x, z, evidence, given)
+    origin = _origin(source)
+    _check_roles(x, z, evidence, given, origin)
     if isinstance(source, DiscreteModel):
-        return _exact(source, x, z, evidence, given)
+        return _exact(source, x, z, evidence, given, origin)
     if not (isinstance(pseudocount, (int, float)) and not isinstance(pseudocount, bool)
             and 0 <= pseudocount < math.inf):
-        raise NaturalnessError("E_PSEUDOCOUNT", f"pseudocount must be a finite number >= 0, "
-                                                f"not {shown(pseudocount)}")
-    frame, label = _read_samples(source, limits)
-    return _from_samples(frame, label, x, z, evidence, given, float(pseudocount))
+        raise _fail("E_PSEUDOCOUNT", f"pseudocount must be a finite number >= 0, not "
+                    f"{shown(pseudocount)}", origin, "pseudocount")
+    frame = _read_samples(source, limits)
+    columns = (() if regime is None else (regime,) if isinstance(regime, str)
+               else tuple(dict.fromkeys(regime)))
+    return _from_samples(frame, origin, x, z, evidence, given, columns, float(pseudocount))
 
 
-def _check_roles(x: str, z: str, evidence: tuple[str, ...], given: Mapping[str, str]) -> None:
+def _fail(code: str, message: str, source: str, location: str = "",
+          line: int | None = None) -> NaturalnessError:
+    return NaturalnessError([Problem(code, message, location, line, source)])
+
+
+def _origin(source: object) -> str:
+    """How problems name ``source``: the model's or the samples' file, else ``<python>`` or
+    ``<samples>``."""
+    if isinstance(source, DiscreteModel):
+        return source.graph.source
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    attrs = getattr(source, "attrs", None)  # a DataFrame: read_table names its file
+    return str(attrs.get("source", "<samples>")) if isinstance(attrs, dict) else "<python>"
+
+
+def _held(node: str, state: str) -> str:
+    """The note saying a regime node was held at its training state by default."""
+    return (f"regime node {node} is held at its training state {state}, the default (hold it "
+            f"elsewhere with given, or make it evidence to weigh both regimes)")
+
+
+def _check_roles(x: str, z: str, evidence: tuple[str, ...], given: Mapping[str, str],
+                 origin: str) -> None:
     if not evidence:
-        raise NaturalnessError("E_ROLE", "no evidence variable: name at least one")
+        raise _fail("E_ROLE", "no evidence variable: name at least one", origin, "evidence")
     roles = [("x", x), ("z", z), *(("evidence", name) for name in evidence),
              *(("given", name) for name in given)]
     for name, state in given.items():
         if not isinstance(state, str):
-            raise NaturalnessError("E_UNKNOWN_STATE", f"given {shown(name)} must be a state "
-                                                      f"name (text), not {shown(state)}")
+            raise _fail("E_UNKNOWN_STATE", f"given {shown(name)} must be a state name (text), "
+                        f"not {shown(state)}", origin, "given")
     seen: dict[str, str] = {}
     for role, name in roles:
         if not isinstance(name, str):
-            raise NaturalnessError("E_ROLE", f"{role} must be a variable name (text), "
-                                             f"not {shown(name)}")
+            raise _fail("E_ROLE", f"{role} must be a variable name (text), not {shown(name)}",
+                        origin, role)
         if name in seen:
             both = "twice in evidence" if role == seen[name] else f"{seen[name]} and {role}"
-            raise NaturalnessError("E_ROLE", f"{shown(name)} is {both}: X, Z, the evidence and "
-                                             "the given variables must all differ")
+            raise _fail("E_ROLE", f"{shown(name)} is {both}: X, Z, the evidence and the given "
+                        "variables must all differ", origin, role)
         seen[name] = role
 
 
-def _unknown(name: str, known: Sequence[str], where: str, noun: str) -> NaturalnessError:
+def _unknown(name: str, known: Sequence[str], source: str, role: str, where: str, noun: str,
+             line: int | None = None) -> NaturalnessError:
     listing = ", ".join(shown(item) for item in known[:12]) + (" …" if len(known) > 12 else "")
     fix = suggest(name, known, otherwise=f"its {noun}s are {listing}")
-    return NaturalnessError("E_UNKNOWN_VARIABLE", f"{where} has no {noun} {shown(name)}: {fix}")
+    return _fail("E_UNKNOWN_VARIABLE", f"{where} no {noun} {shown(name)}: {fix}", source, role,
+                 line)
 
 
-def _state_error(name: str, state: str, states: Sequence[str], where: str) -> NaturalnessError:
+def _state_error(name: str, state: str, states: Sequence[str], source: str,
+                 line: int | None = None) -> NaturalnessError:
     listing = ", ".join(shown(item) for item in states[:12]) + (" …" if len(states) > 12 else "")
     fix = suggest(state, states, otherwise=f"its values are {listing}")
-    return NaturalnessError("E_UNKNOWN_STATE",
-                            f"{where}: {shown(name)} has no value {shown(state)}: {fix}")
+    return _fail("E_UNKNOWN_STATE", f"{shown(name)} has no value {shown(state)}: {fix}", source,
+                 "given", line)
 
 
 # ---------------------------------------------------------------- exact, from a model
 
 
 def _exact(model: DiscreteModel, x: str, z: str, evidence: tuple[str, ...],
-           given: dict[str, str]) -> Naturalness:
+           given: dict[str, str], origin: str) -> Naturalness:
     check_numbers(model)
-    for name in (x, z, *evidence, *given):
+    roles = [("x", x), ("z", z), *(("evidence", name) for name in evidence),
+             *(("given", name) for name in given)]
+    for role, name in roles:
         if name not in model.states:
-            raise _unknown(name, list(model.states), "the model", "variable")
+            raise _unknown(name, list(model.states), origin, role, "the model has", "variable")
     notes = []
-    for name in (x, z):
+    for role, name in roles[:2]:
         if name in model.graph.regime:
-            raise NaturalnessError("E_ROLE", f"{shown(name)} is a regime node: it has no "
-                                             "distribution, so it can be evidence or given, "
-                                             "not x or z")
+            raise _fail("E_ROLE", f"{shown(name)} is a regime node: it has no distribution, so "
+                        "it can be evidence or given, not x or z", origin, role)
     for node in sorted(model.graph.regime):
         if node in evidence:
             notes.append(f"regime node {node} is evidence: its states are weighted equally")
         elif node not in given:
             if node not in model.training:
-                raise NaturalnessError("E_REGIME_STATE", f"regime node {shown(node)} has no "
-                                       f"training state in the model: say which state to hold "
-                                       f"it at, e.g. given={{{node!r}: ...}}, or make it evidence")
+                raise _fail("E_REGIME_STATE", f"regime node {shown(node)} has no training "
+                            f"state in the model: say which state to hold it at, e.g. "
+                            f"given={{{node!r}: ...}}, or make it evidence", origin, "given")
             given[node] = model.training[node]
+            notes.append(_held(node, given[node]))
     for name, state in given.items():
         if state not in model.states[name]:
-            raise _state_error(name, state, model.states[name], "the model")
-    _check_categories(x, len(model.states[x]), "the model")
-    _check_categories(z, len(model.states[z]), "the model")
+            raise _state_error(name, state, model.states[name], origin)
+    _check_categories(x, model.states[x], origin, "x")
+    _check_categories(z, model.states[z], origin, "z")
     try:
         joint = joint_distribution(model, (*evidence, x, z), given)
     except InferenceTooLarge as error:
-        raise NaturalnessError("E_TOO_LARGE", str(error)) from error
+        raise _fail("E_TOO_LARGE", str(error), origin) from error
     total = float(joint.sum())
     if total <= 0:
         held = ", ".join(f"{name}={state}" for name, state in sorted(given.items()))
-        raise NaturalnessError("E_IMPOSSIBLE_GIVEN",
-                               f"the given states have probability zero in the model: {held}")
+        raise _fail("E_IMPOSSIBLE_GIVEN", f"the given states have probability zero in the "
+                    f"model: {held}", origin, "given")
     shape = (-1, len(model.states[x]), len(model.states[z]))
     cells = joint.reshape(shape) / total
     weights = cells.sum(axis=(1, 2))
@@ -386,69 +444,119 @@ def _exact(model: DiscreteModel, x: str, z: str, evidence: tuple[str, ...],
     if len(present) < len(combos):
         notes.append(f"{len(combos) - len(present):,} of {_strata(len(combos))} of "
                      f"{', '.join(evidence)} have probability zero and are left out")
-    notes.append("no test of homogeneity: the model gives the variance exactly")
     strata = tuple(Stratum(combos[index], float(weights[index])) for index in present)
-    _check_size((len(present), len(model.states[x]), len(model.states[z])))
+    _check_size((len(present), len(model.states[x]), len(model.states[z])), origin)
     conditional = cells[present] / weights[present, None, None]
     pairs = _pairs(conditional, weights[present], model.states[x], model.states[z],
                    x, z, evidence, strata)
-    return Naturalness(x, z, evidence, tuple(sorted(given.items())), "exact", _largest(pairs),
+    value, skipped = _largest(pairs)
+    notes.extend(skipped)
+    notes.append("no test of homogeneity: the model gives the variance exactly")
+    return Naturalness(x, z, evidence, tuple(sorted(given.items())), "exact", value,
                        pairs, strata, notes=tuple(notes))
 
 
 # ---------------------------------------------------------------- estimates, from samples
 
 
-def _read_samples(source: object, limits: Limits) -> tuple[pd.DataFrame, str]:
-    """The samples, and how messages name them."""
+def _read_samples(source: object, limits: Limits) -> pd.DataFrame:
     import pandas as pd
 
     if isinstance(source, pd.DataFrame):
-        return source, "the data"
+        return source
     if not isinstance(source, (str, os.PathLike)):
-        raise NaturalnessError("E_SOURCE", "the source must be a DiscreteModel, a pandas "
-                               f"DataFrame or the path of a CSV file, not {type(source).__name__}")
-    return read_table(source, limits=limits), shown(os.fspath(source))
+        raise _fail("E_SOURCE", "the source must be a DiscreteModel, a pandas DataFrame or the "
+                    f"path of a CSV file, not {type(source).__name__}", "<python>")
+    return read_table(source, limits=limits)
 
 
-def _from_samples(frame: pd.DataFrame, label: str, x: str, z: str, evidence: tuple[str, ...],
-                  given: Mapping[str, str], pseudocount: float) -> Naturalness:
+class _Rows:
+    """Where a row of the samples is: its line in the file (the index of
+    :func:`~causal_align.samples.read_table`), or its label in a DataFrame."""
+
+    def __init__(self, frame: pd.DataFrame, source: str) -> None:
+        self.source = source
+        self.in_file = frame.index.name == "line"
+        header = frame.attrs.get("header_line")
+        self.header = int(header) if self.in_file and header is not None else None
+
+    def problem(self, code: str, message: str, column: str, label: Any) -> Problem:
+        if self.in_file:
+            return Problem(code, message, f"column {column}", int(label), self.source)
+        return Problem(code, message, f"row {label}, column {column}", source=self.source)
+
+    def column(self, code: str, message: str, column: str) -> NaturalnessError:
+        """A problem with a whole column: at the header line, when there is one."""
+        return _fail(code, message, self.source, f"column {column}", self.header)
+
+
+def _from_samples(frame: pd.DataFrame, origin: str, x: str, z: str, evidence: tuple[str, ...],
+                  given: dict[str, str], regime: tuple[str, ...],
+                  pseudocount: float) -> Naturalness:
+    rows = _Rows(frame, origin)
     columns = [str(column) for column in frame.columns]
-    text: dict[str, npt.NDArray[Any]] = {}
-    for name in (x, z, *evidence, *given):
+    roles = [("x", x), ("z", z), *(("evidence", name) for name in evidence),
+             *(("given", name) for name in given)]
+    notes: list[str] = []
+    for name in regime:
+        if name in (x, z):
+            raise _fail("E_ROLE", f"{shown(name)} is a regime column: it can be evidence or "
+                        "given, not x or z", origin, "x" if name == x else "z")
         if name not in columns:
-            raise _unknown(name, columns, label, "column")
+            notes.append(f"the samples have no column for regime node {name}: they are used "
+                         "as they are")
+        elif name in evidence:
+            notes.append(f"regime column {name} is evidence: each regime weighs as many rows "
+                         "as it has")
+        elif name not in given:
+            roles.append(("regime", name))
+    text: dict[str, npt.NDArray[Any]] = {}
+    missing: list[Problem] = []
+    uncounted = 0  # missing fields beyond the problems kept
+    for role, name in roles:
+        if name not in columns:
+            raise _unknown(name, columns, origin, role, "the samples have", "column",
+                           rows.header)
         if columns.count(name) > 1:
-            raise NaturalnessError("E_SOURCE", f"{label}: {columns.count(name)} columns are "
-                                   f"named {shown(name)}: rename all but one")
+            raise rows.column("E_SOURCE", f"{columns.count(name)} columns are named "
+                              f"{shown(name)}: rename all but one", name)
         column = frame.iloc[:, columns.index(name)]
-        missing = int(column.isna().sum())
-        if missing:
-            plural = "s" if missing > 1 else ""
-            raise NaturalnessError("E_MISSING_VALUES", f"{label}: column {shown(name)} has "
-                                   f"{missing:,} missing value{plural}: drop or fill those rows "
-                                   "first")
+        absent = frame.index[column.isna().to_numpy()]
+        uncounted += max(len(absent) - MAX_PROBLEMS, 0)
+        missing += [rows.problem("E_MISSING_VALUE", "missing value (fill it in or drop the "
+                                 "line)" if rows.in_file else "missing value (fill it in or "
+                                 "drop the row)", name, label)
+                    for label in absent[:MAX_PROBLEMS]]
         text[name] = column.astype(str).to_numpy(dtype=object)
+    if missing:
+        missing.sort(key=lambda problem: problem.line or 0)
+        raise NaturalnessError(missing[:MAX_PROBLEMS],
+                               more=uncounted + max(len(missing) - MAX_PROBLEMS, 0))
+    for role, name in roles:
+        if role == "regime":
+            given[name] = _training_value(name, _ordered(np.unique(text[name])), rows)
+            notes.append(_held(name, given[name]))
     keep = np.ones(len(frame), dtype=bool)
     for name, state in given.items():
         values = text[name]
         if not (values == state).any():
-            raise _state_error(name, state, _ordered(np.unique(values)), label)
+            raise _state_error(name, state, _ordered(np.unique(values)), origin, rows.header)
         keep &= values == state
     if not keep.any():
         where = f" with {', '.join(f'{n}={s}' for n, s in given.items())}" if given else ""
-        raise NaturalnessError("E_NO_SAMPLES", f"{label}: no rows{where}")
+        raise _fail("E_NO_SAMPLES", f"no rows{where}", origin, "given")
+    labels = frame.index[keep]
     codes: dict[str, npt.NDArray[np.intp]] = {}
     states: dict[str, tuple[str, ...]] = {}
     for name in (x, z, *evidence):
-        states[name], codes[name] = _categories(text[name][keep], name, label)
-    for name in (x, z):
-        _check_categories(name, len(states[name]), label)
+        states[name], codes[name] = _categories(text[name][keep], labels, name, rows)
+    _check_categories(x, states[x], origin, "x", rows)
+    _check_categories(z, states[z], origin, "z", rows)
     stacked = np.stack([codes[name] for name in evidence], axis=1)
     found, which, sizes = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
     which = which.reshape(-1)
     shape = (len(found), len(states[x]), len(states[z]))
-    _check_size(shape)
+    _check_size(shape, origin)
     counts = np.zeros(shape)
     np.add.at(counts, (which, codes[x], codes[z]), 1)
     smoothed = counts + pseudocount
@@ -458,19 +566,40 @@ def _from_samples(frame: pd.DataFrame, label: str, x: str, z: str, evidence: tup
                    for row, weight, size in zip(found, weights, sizes))
     conditional = smoothed / smoothed.sum(axis=(1, 2), keepdims=True)
     pairs = _pairs(conditional, weights, states[x], states[z], x, z, evidence, strata)
-    test, notes = _breslow_day(counts)
-    return Naturalness(x, z, evidence, tuple(sorted(given.items())), "samples",
-                       _largest(pairs), pairs, strata, int(sizes.sum()), pseudocount, test,
-                       notes)
+    value, skipped = _largest(pairs)
+    test, test_notes = _breslow_day(counts)
+    return Naturalness(x, z, evidence, tuple(sorted(given.items())), "samples", value, pairs,
+                       strata, int(sizes.sum()), pseudocount, test,
+                       (*notes, *skipped, *test_notes))
 
 
-def _categories(values: npt.NDArray[Any], name: str,
-                label: str) -> tuple[tuple[str, ...], npt.NDArray[np.intp]]:
+TRAINING_VALUES = ("0", "false", "train", "training")
+"""The values of a regime column that mean training (compared without case)."""
+
+
+def _training_value(name: str, values: Sequence[str], rows: _Rows) -> str:
+    """The one value of a regime column that means training."""
+    training = [value for value in values if value.strip().lower() in TRAINING_VALUES]
+    if len(training) == 1:
+        return training[0]
+    listing = ", ".join(shown(value) for value in values[:12]) + (" …" if len(values) > 12
+                                                                 else "")
+    raise rows.column("E_REGIME_STATE", f"cannot tell which value of the regime column "
+                      f"{shown(name)} is training (found {listing}; training is one of "
+                      f"{', '.join(TRAINING_VALUES)}): hold it with given {name}=VALUE, or "
+                      "make it evidence", name)
+
+
+def _categories(values: npt.NDArray[Any], labels: Any, name: str,
+                rows: _Rows) -> tuple[tuple[str, ...], npt.NDArray[np.intp]]:
     found, codes = np.unique(values, return_inverse=True)
     if len(found) > MAX_CATEGORIES:
-        raise NaturalnessError("E_CATEGORIES", f"{label}: column {shown(name)} has "
-                               f"{len(found):,} distinct values (at most {MAX_CATEGORIES}): "
-                               "is it continuous? bin it into categories first")
+        value = list(dict.fromkeys(values.tolist()))[MAX_CATEGORIES]  # the first one too many
+        label = labels[int(np.flatnonzero(values == value)[0])]
+        raise NaturalnessError([rows.problem(
+            "E_CATEGORIES", f"{shown(value)} is value number {MAX_CATEGORIES + 1} of column "
+            f"{shown(name)}, which has {len(found):,} (at most {MAX_CATEGORIES}): is it "
+            "continuous? bin it into categories first", name, label)])
     ordered = _ordered(found)
     rank = np.array([ordered.index(value) for value in found], dtype=np.intp)
     return ordered, rank[codes.reshape(-1)]
@@ -485,22 +614,27 @@ def _ordered(values: Iterable[Any]) -> tuple[str, ...]:
         return tuple(sorted(texts))
 
 
-def _check_categories(name: str, count: int, label: str) -> None:
-    if count < 2:
-        raise NaturalnessError("E_CATEGORIES", f"{label}: {shown(name)} takes only {count} "
-                               "value: an odds ratio needs two")
-    if count > MAX_CATEGORIES:
-        raise NaturalnessError("E_CATEGORIES", f"{label}: {shown(name)} has {count:,} states "
-                               f"(at most {MAX_CATEGORIES})")
+def _check_categories(name: str, states: Sequence[str], origin: str, role: str,
+                      rows: _Rows | None = None) -> None:
+    """At least two values (an odds ratio needs them), at most :data:`MAX_CATEGORIES`."""
+    count = len(states)
+    if 2 <= count <= MAX_CATEGORIES:
+        return
+    message = (f"{shown(name)} takes only the value {shown(states[0])}: an odds ratio needs two"
+               if count == 1 else f"{shown(name)} has {count:,} states (at most "
+               f"{MAX_CATEGORIES})")
+    if rows is None:
+        raise _fail("E_CATEGORIES", message, origin, role)
+    raise rows.column("E_CATEGORIES", message, name)
 
 
-def _check_size(shape: tuple[int, int, int]) -> None:
+def _check_size(shape: tuple[int, int, int], origin: str) -> None:
     strata, nx, nz = shape
     pairs = math.comb(nx, 2) * math.comb(nz, 2)
     if strata * pairs > MAX_LOG_ODDS:
-        raise NaturalnessError("E_TOO_LARGE", f"{strata * pairs:,} log odds ratios ({pairs:,} "
-                               f"value pairs × {_strata(strata)}): at most {MAX_LOG_ODDS:,}; "
-                               "use fewer evidence variables or fewer categories")
+        raise _fail("E_TOO_LARGE", f"{strata * pairs:,} log odds ratios ({pairs:,} value pairs "
+                    f"× {_strata(strata)}): at most {MAX_LOG_ODDS:,}; use fewer evidence "
+                    "variables or fewer categories", origin)
 
 
 def _strata(count: int) -> str:
@@ -592,11 +726,20 @@ def _reason(variance: float | None, ratio: float, zeros: Sequence[str]) -> str:
             "not in every stratum")
 
 
-def _largest(pairs: Sequence[PairVariance]) -> float | None:
+def _largest(pairs: Sequence[PairVariance]) -> tuple[float | None, tuple[str, ...]]:
+    """The measure: the largest variance of a pair, ``math.inf`` when one is infinite, and
+    ``None`` only when every pair is undefined; an undefined pair (0/0 somewhere, or the same
+    infinity everywhere) says nothing about the others, so it is left out, and a note says so.
+    """
     variances = [pair.variance for pair in pairs]
-    if any(value is not None and math.isinf(value) for value in variances):
-        return math.inf
-    return None if None in variances else max(value for value in variances if value is not None)
+    defined = [value for value in variances if value is not None]
+    if not defined:
+        return None, ()
+    undefined = len(variances) - len(defined)
+    note = (f"{undefined:,} of {len(variances):,} value pairs {'is' if undefined == 1 else 'are'}"
+            " undefined (0/0 in a stratum, or the same infinity in every stratum) and left out "
+            "of the measure" if undefined else "")
+    return max(defined), (note,) if note else ()
 
 
 def _rank(pair: PairVariance) -> tuple[int, float]:

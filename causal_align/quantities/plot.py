@@ -127,7 +127,7 @@ def _figure(sweep: Sweep) -> Figure:
     axes.set_xlim(0.0, 1.0)
     axes.set_xlabel("shift strength λ   (0 = training mechanisms, 1 = deployment)")
     axes.set_ylabel(f"gap  E({plain_text(sweep.score, 40)} | Y_m = y):  deployment − training")
-    axes.set_title(f"{plain_text(sweep.graph)}: alignment gap against the shift strength")
+    axes.set_title(f"{plain_text(sweep.graph_name)}: alignment gap against the shift strength")
     axes.grid(alpha=0.3)
     axes.legend(title="Y_m = y" if sweep.mesa else None, fontsize="small")
     return figure

@@ -3,8 +3,8 @@
 The founding text (seed 001, §5) asks how common it is that high Y_m still goes with high Y_b
 once the regime shifts. :func:`simulate` draws many random models of the graph — every table row
 from a symmetric Dirichlet, seeded — and computes each one's gap at the highest Y_m, the value the
-mesa-optimizer drives Y_m to (see :mod:`causal_align.quantities.gap`). It reports the distribution of that
-gap and two fractions, for a tolerance t:
+mesa-optimizer drives Y_m to (see :mod:`causal_align.quantities.gap`). It reports the
+distribution of that gap and two fractions, for a tolerance t:
 
 - **above tolerance**: |gap| > t — deployment changes what the highest Y_m promises by more than
   t, in either direction;
@@ -14,6 +14,12 @@ gap and two fractions, for a tolerance t:
 
 An aligned graph gives gap 0 in every draw (up to rounding, ~1e-16); a misaligned one gives a
 spread whose width is the typical size of the leak.
+
+Only the relevant part of the graph is drawn (:func:`relevant_part`): the gap is a function of
+P(Y_b, Y_m | s), and the table of a node that is no ancestor of Y_b, Y_m or the regime nodes in
+G_σ sums out of that distribution whatever its numbers. The tables that are drawn have the
+distribution they have in a random model of the whole graph, so the gaps are distributed as
+before, and a node with many parents that nothing relevant reads costs nothing.
 
 Examples
 --------
@@ -39,28 +45,30 @@ from typing import Any
 import numpy as np
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.quantities.discrete import DiscreteModel, random_model
-from causal_align.errors import CausalAlignError, shown
-from causal_align.quantities.gap import alignment_gap, number, signed, table
+from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
+from causal_align.header import ResultHeader
+from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph
+from causal_align.quantities.discrete import DiscreteModel, Table, random_model
+from causal_align.quantities.gap import alignment_gap, number, signed, table
 from causal_align.quantities.progress import with_progress
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+SHOWN_LEFT_OUT = 10
+"""Most left-out nodes the text report names."""
 
 
 @dataclass(frozen=True)
-class Simulation:
+class Simulation(ResultHeader):
     """The gap at the highest Y_m over many random models of one graph.
 
     ``gaps`` holds one gap per draw that has a highest Y_m (``undefined`` counts the others:
     draws where no value of Y_m happens in both regimes, possible only with near-deterministic
     tables). ``aligned`` is the graph's verdict. Statistics are ``None`` when no draw counts.
+    ``left_out`` names the nodes whose tables were not drawn: they cannot change the gap (see
+    :func:`relevant_part`).
     """
 
-    graph: str
-    base: tuple[str, ...]
-    mesa: tuple[str, ...]
-    regime: tuple[str, ...]
     aligned: bool
     draws: int
     seed: int
@@ -69,6 +77,7 @@ class Simulation:
     concentration: float
     gaps: tuple[float, ...] = field(repr=False)
     undefined: int
+    left_out: tuple[str, ...] = ()
 
     @property
     def largest(self) -> float | None:
@@ -98,18 +107,19 @@ class Simulation:
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form; the per-draw gaps are left out (they are in ``gaps``)."""
-        return {"graph": self.graph, "base": list(self.base), "mesa": list(self.mesa),
+        return {"graph": self.graph_name, "base": list(self.base), "mesa": list(self.mesa),
                 "regime": list(self.regime), "aligned": self.aligned, "draws": self.draws,
                 "seed": self.seed, "tolerance": self.tolerance,
                 "states": self.states if isinstance(self.states, int) else dict(self.states),
                 "concentration": self.concentration, "counted": len(self.gaps),
                 "undefined": self.undefined, "gap": self.summary(), "largest": self.largest,
                 "fraction_above": self.fraction_above,
-                "fraction_still_high": self.fraction_still_high}
+                "fraction_still_high": self.fraction_still_high,
+                "left_out": list(self.left_out)}
 
     def __str__(self) -> str:
         verdict = "aligned" if self.aligned else "not aligned"
-        lines = [f"simulation of {self.graph} ({verdict}): gap at the highest Y_m over "
+        lines = [f"simulation of {self.graph_name} ({verdict}): gap at the highest Y_m over "
                  f"{self.draws} random models (Dirichlet tables, concentration "
                  f"{self.concentration:g}, seed {self.seed})"]
         if not self.gaps:
@@ -125,14 +135,17 @@ class Simulation:
         if self.undefined:
             lines.append(f"{self.undefined} draws left out: no value of Y_m happens in both "
                          "regimes")
+        if self.left_out:
+            lines.append(_left_out_line(self.left_out))
         return "\n".join(lines)
 
     def _fraction(self, hits: np.ndarray[Any, np.dtype[np.bool_]]) -> float | None:
         return float(hits.mean()) if self.gaps else None
 
 
-def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: int = 0, tolerance: float = 0.05,
-             states: int | Mapping[str, int] = 2, concentration: float = 1.0,
+def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: int = 0,
+             tolerance: float = 0.05, states: int | Mapping[str, int] = 2,
+             concentration: float = 1.0,
              progress: bool = False, base: str | Iterable[str] | None = None,
              mesa: str | Iterable[str] | None = None,
              regime: str | Iterable[str] | None = None) -> Simulation:
@@ -187,8 +200,10 @@ def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: in
         raise CausalAlignError("; ".join(problems))
     graph = source.graph if isinstance(source, DiscreteModel) else source
     verdict = check_inner_alignment(graph, base=base, mesa=mesa, regime=regime, limit=0)
-    template = (source if isinstance(source, DiscreteModel) else  # only its shape is used
-                random_model(graph, seed=seed, states=states))
+    asked = (*verdict.base, *verdict.mesa, *verdict.regime)
+    template = (relevant_model(source, asked) if isinstance(source, DiscreteModel) else
+                random_model(relevant_part(graph, asked), seed=seed, states=states))
+    part = template.graph  # only the template's shape is used
     wordless = [node for node in verdict.mesa if node not in template.values]
     if wordless:
         raise CausalAlignError(f"the mesa objective {shown(wordless[0])} has no numbers, so no "
@@ -199,19 +214,150 @@ def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: in
     seeds = with_progress(seeds, show=progress, what="model", total=draws, label="simulate")
     gaps, undefined = [], 0
     for draw_seed in seeds:
-        model = random_model(graph, seed=draw_seed, concentration=concentration, like=template)
+        model = random_model(part, seed=draw_seed, concentration=concentration, like=template)
         highest = alignment_gap(model, base=verdict.base, mesa=verdict.mesa,
                                 regime=verdict.regime).highest
         if highest is None or highest.gap is None:
             undefined += 1
         else:
             gaps.append(highest.gap)
-    shape = (tuple((name, len(names)) for name, names in sorted(template.states.items())
+    shape = (tuple((name, len(names)) for name, names in sorted(source.states.items())
                    if name not in graph.regime) if isinstance(source, DiscreteModel) else
              states if isinstance(states, int) else tuple(sorted(states.items())))
-    return Simulation(graph.name, verdict.base, verdict.mesa, verdict.regime, verdict.aligned,
-                      draws, seed, float(tolerance), shape,
-                      float(concentration), tuple(gaps), undefined)
+    return Simulation(verdict.aligned, draws, seed, float(tolerance), shape,
+                      float(concentration), tuple(gaps), undefined,
+                      tuple(node for node in graph.nodes if node not in part.node_set),
+                      **verdict.keywords())
+
+
+def relevant_part(graph: CausalGraph, nodes: Iterable[str]) -> CausalGraph:
+    """The part of ``graph`` whose tables can change the distribution of ``nodes``.
+
+    That is the ancestral set of ``nodes`` in G_σ, together with a parentless *stub* for each
+    spouse (``<->``) of that set outside it: their shared latent cause is an ancestor, and the
+    σ-model (:func:`~causal_align.quantities.discrete.model_structure`) has a latent only for a
+    ``<->`` edge (the ``<->`` edges among stubs stay too, for a model whose latent covers a
+    clique). Nothing in the part reads a stub, so its table does not matter either. Every
+    other node's table sums to 1 over its states when the joint distribution is marginalised to
+    ``nodes``, whatever its numbers, so leaving those nodes out changes nothing: random models
+    of the part have their tables distributed as in random models of the whole graph, and a
+    model of the whole graph cut down to the part (:func:`relevant_model`) gives ``nodes`` the
+    same distribution.
+
+    Parameters
+    ----------
+    graph : CausalGraph
+    nodes : Iterable[str]
+        Nodes of ``graph``: the query's Y_b, Y_m and regime nodes.
+
+    Returns
+    -------
+    CausalGraph
+        ``graph`` itself when every node is relevant; otherwise the part: the nodes and edges
+        in the graph's order, σ on the kept targets, the relevant regime nodes, no default query.
+
+    Raises
+    ------
+    GraphSpecError
+        When ``nodes`` names a node the graph does not have.
+
+    Examples
+    --------
+    Nothing relevant reads ``Log``; ``Cue`` shares a latent cause with ``C``:
+
+    >>> graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b", "C <-> Cue",
+    ...                                 "Cue -> Log", "Y_b -> Log", "Y_m -> Log"], regime="s")
+    >>> part = relevant_part(graph, ["Y_b", "Y_m", "s"])
+    >>> part.nodes, [str(edge) for edge in part.edges]
+    (('s', 'C', 'Y_m', 'Y_b', 'Cue'), ['s -> C', 'C -> Y_m', 'C -> Y_b', 'C <-> Cue'])
+    """
+    relevant = set(nodes)
+    unknown = sorted(relevant - graph.node_set, key=str)
+    if unknown:
+        raise GraphSpecError([Problem("E_UNKNOWN_NODE", f"unknown node {shown(name)} (it is not "
+                                      f"a node of {graph.name})", source=f"<query on {graph.name}>")
+                              for name in unknown])
+    g_sigma = sigma_graph(graph)
+    waiting = list(relevant)
+    while waiting:
+        for parent in g_sigma.parents(waiting.pop()):
+            if parent not in relevant:
+                relevant.add(parent)
+                waiting.append(parent)
+    stubs = {spouse for node in relevant for spouse in g_sigma.spouses(node)} - relevant
+    if not stubs and len(relevant) == len(graph.nodes):
+        return graph
+    kept = relevant | stubs
+    edges = [edge for edge in graph.edges  # <-> between stubs too: a model's latent may join
+             if (edge.bidirected and edge.head in g_sigma.spouses(edge.tail)  # a clique
+                 and edge.tail in kept and edge.head in kept)
+             or (not edge.bidirected and edge.tail in relevant and edge.head in relevant)]
+    return CausalGraph([node for node in graph.nodes if node in kept],
+                       edges, regime=sorted(graph.regime & relevant),
+                       sigma=[item for item in graph.sigma if item.target in relevant],
+                       name=graph.name)
+
+
+def relevant_model(model: DiscreteModel, nodes: Iterable[str]) -> DiscreteModel:
+    """``model`` cut down to :func:`relevant_part` of its graph: the same tables for the
+    ancestors of ``nodes`` (latents included), so ``nodes`` have the same distribution and the
+    gap is the same; a stub keeps its states, with a uniform table given its kept latents.
+
+    Examples
+    --------
+    >>> from causal_align.quantities.discrete import random_model
+    >>> from causal_align.quantities.gap import alignment_gap
+    >>> graph = CausalGraph.from_edges(["s -> C", "C -> Y_m", "C -> Y_b", "Y_b -> Log"],
+    ...                                regime="s", base="Y_b", mesa="Y_m")
+    >>> model = random_model(graph, seed=1)
+    >>> small = relevant_model(model, ["Y_b", "Y_m", "s"])
+    >>> gaps = [alignment_gap(each, base="Y_b", mesa="Y_m").rows for each in (small, model)]
+    >>> sorted(small.tables), gaps[0] == gaps[1]
+    (['C', 'Y_b', 'Y_m'], True)
+    """
+    nodes = tuple(nodes)
+    part = relevant_part(model.graph, nodes)
+    if part is model.graph:
+        return model
+    ancestors = set(nodes)
+    waiting = list(ancestors)
+    while waiting:
+        for parent in model.given(waiting.pop()):
+            if parent not in ancestors:
+                ancestors.add(parent)
+                waiting.append(parent)
+    kept_children = {latent: tuple(child for child in children if child in part.node_set)
+                     for latent, children in model.latents.items()}
+    # an ancestor's latent, or one that joins two kept nodes (stubs whose <-> edge stays)
+    latents = {latent: children for latent, children in kept_children.items()
+               if latent in ancestors or len(children) >= 2}
+    tables = {}
+    for node in (*part.nodes, *latents):
+        table = model.tables.get(node)
+        if table is None:  # a regime node
+            continue
+        if node not in ancestors:  # a stub: nothing kept reads it
+            given = tuple(name for name in table.given if name in latents)
+            shape = (*(len(model.states[name]) for name in given), len(model.states[node]))
+            table = Table(node, given, np.full(shape, 1 / shape[-1]))
+        tables[node] = table
+    kept = {*part.nodes, *latents}
+    return DiscreteModel(part, {name: states for name, states in model.states.items()
+                                if name in kept}, tables, latents,
+                         {name: values for name, values in model.values.items() if name in kept},
+                         {name: model.training[name] for name in part.regime
+                          if name in model.training},
+                         {name: model.deployment[name] for name in part.regime
+                          if name in model.deployment})
+
+
+def _left_out_line(left_out: tuple[str, ...]) -> str:
+    """The report's line naming the nodes whose tables were not drawn."""
+    count = len(left_out)
+    names = ", ".join(left_out[:SHOWN_LEFT_OUT]) + (f", … ({count:,} nodes)"
+                                                     if count > SHOWN_LEFT_OUT else "")
+    return (f"not drawn: {names} (no ancestor of Y_b, Y_m or the regime in G_σ: the gap does "
+            f"not depend on {'its table' if count == 1 else 'their tables'})")
 
 
 def _is_count(value: object, least: int) -> bool:

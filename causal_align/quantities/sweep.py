@@ -36,8 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.quantities.discrete import DiscreteModel, Table
 from causal_align.errors import CausalAlignError, shown
+from causal_align.header import ResultHeader
+from causal_align.quantities.discrete import DiscreteModel, Table
 from causal_align.quantities.gap import Gap, Utility, alignment_gap, mesa_label, signed, table
 from causal_align.quantities.progress import with_progress
 
@@ -60,7 +61,7 @@ class SweepLine:
 
 
 @dataclass(frozen=True)
-class Sweep:
+class Sweep(ResultHeader):
     """The gap against the shift strength λ, one line per value of Y_m.
 
     ``strengths`` are the λ values; a line's ``highest`` is set for the full shift's highest
@@ -68,10 +69,6 @@ class Sweep:
     as in :class:`~causal_align.gap.Gap`.
     """
 
-    graph: str
-    base: tuple[str, ...]
-    mesa: tuple[str, ...]
-    regime: tuple[str, ...]
     score: str
     strengths: tuple[float, ...]
     lines: tuple[SweepLine, ...]
@@ -79,7 +76,7 @@ class Sweep:
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form: fixed key order, ``None`` where y never happens."""
-        return {"graph": self.graph, "base": list(self.base), "mesa": list(self.mesa),
+        return {"graph": self.graph_name, "base": list(self.base), "mesa": list(self.mesa),
                 "regime": list(self.regime), "score": self.score,
                 "strengths": list(self.strengths),
                 "lines": [line.to_dict() for line in self.lines],
@@ -90,7 +87,7 @@ class Sweep:
         head = ["λ", *(line.label() + ("*" if line.highest else "") for line in shown_lines)]
         body = [[f"{strength:.2f}", *(signed(line.gaps[step]) for line in shown_lines)]
                 for step, strength in enumerate(self.strengths)]
-        lines = [f"gap of {self.graph} against the shift strength λ "
+        lines = [f"gap of {self.graph_name} against the shift strength λ "
                  "(0 = training mechanisms, 1 = deployment)", *table(head, body)]
         if len(self.lines) > len(shown_lines):
             lines.append(f"({len(self.lines) - len(shown_lines)} more values of Y_m, with smaller "
@@ -169,8 +166,7 @@ def sweep(model: DiscreteModel, *, steps: int = 21,
     lines = tuple(SweepLine(row.mesa, row.mesa_value, row.mesa == highest,
                             tuple(gap.rows[index].gap for gap in gaps))
                   for index, row in enumerate(full.rows) if chosen in (None, row.mesa))
-    return Sweep(full.graph, full.base, full.mesa, full.regime, full.score, strengths, lines,
-                 full.highest_note)
+    return Sweep(full.score, strengths, lines, full.highest_note, **full.keywords())
 
 
 def partial_shift(model: DiscreteModel, strength: float, *,

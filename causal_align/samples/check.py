@@ -62,6 +62,7 @@ import numpy.typing as npt
 
 from causal_align.alignment import check_inner_alignment
 from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
+from causal_align.header import ResultHeader
 from causal_align.model import CausalGraph
 from causal_align.samples import METHODS
 from causal_align.samples.reader import check_columns, regime_values
@@ -142,7 +143,7 @@ class CITest:
 
 
 @dataclass(frozen=True)
-class DataCheck:
+class DataCheck(ResultHeader):
     """(Y_b ⊥ s | Y_m) tested on samples, beside the diagram's verdict on it.
 
     ``train_value``/``deploy_value`` are the regime column's values, as text; ``graph_aligned``
@@ -150,10 +151,6 @@ class DataCheck:
     sample-size ones.
     """
 
-    graph: str
-    regime: str
-    base: tuple[str, ...]
-    mesa: tuple[str, ...]
     train_value: str
     deploy_value: str
     train_samples: int
@@ -169,9 +166,9 @@ class DataCheck:
         return f"{'rejected' if self.rejected else 'not rejected'} at alpha = {self.alpha:g}"
 
     @property
-    def query(self) -> str:
-        given = f" | {', '.join(self.mesa)}" if self.mesa else ""
-        return f"({', '.join(self.base)} ⊥ {self.regime}{given})"
+    def regime_node(self) -> str:
+        """The one regime node the samples' regime column holds."""
+        return self.regime[0]
 
     def reading(self) -> str:
         """What the verdict and the test say together."""
@@ -189,9 +186,9 @@ class DataCheck:
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form."""
-        return {"graph": self.graph,
+        return {"graph": self.graph_name,
                 "query": {"base": list(self.base), "mesa": list(self.mesa),
-                          "regime": [self.regime]},
+                          "regime": list(self.regime)},
                 "regime_values": {"train": self.train_value, "deploy": self.deploy_value},
                 "samples": {"train": self.train_samples, "deploy": self.deploy_samples,
                             "total": self.train_samples + self.deploy_samples},
@@ -210,9 +207,10 @@ class DataCheck:
             how = ("given" if self.test.method in ("partial-correlation", "spline-residual")
                    else "stratified by")
             given = f", {how} {', '.join(self.mesa)}"
-        lines = [f"Data test of {self.query} for {self.graph} on {total:,} samples "
-                 f"(train: {self.train_samples:,} with {self.regime} = {self.train_value}, "
-                 f"deploy: {self.deploy_samples:,} with {self.regime} = {self.deploy_value})",
+        lines = [f"Data test of {self.query} for {self.graph_name} on {total:,} samples "
+                 f"(train: {self.train_samples:,} with {self.regime_node} = {self.train_value}, "
+                 f"deploy: {self.deploy_samples:,} with {self.regime_node} = "
+                 f"{self.deploy_value})",
                  f"method: {_NAMES[self.test.method]}{given}",
                  f"result: {self.test.summary()}"]
         lines += [f"  {', '.join(part.x)} ⊥ {', '.join(part.y)}"
@@ -284,9 +282,10 @@ def check_on_data(graph: CausalGraph, samples: DataFrame, *,
         f"only {count} sample{'s' if count != 1 else ''} from {regime_name} (fewer than "
         f"{MIN_PER_REGIME}): the test has little power" for regime_name, count in counts.items()
         if count < MIN_PER_REGIME)]
-    return DataCheck(verdict.graph, node, verdict.base, verdict.mesa, str(train_value),
-                     str(deploy_value), counts["train"], counts["deploy"], alpha, test,
-                     test.p_value < alpha, verdict.aligned, tuple(warnings))
+    return DataCheck(str(train_value), str(deploy_value), counts["train"], counts["deploy"],
+                     alpha, test, test.p_value < alpha, verdict.aligned, tuple(warnings),
+                     graph_name=verdict.graph_name, regime=(node,), base=verdict.base,
+                     mesa=verdict.mesa)
 
 
 def ci_test(samples: DataFrame, x: Sequence[str], y: Sequence[str], given: Sequence[str], *,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from causal_align.errors import CausalAlignError, shown
+from causal_align.header import ResultHeader, header_of
 from causal_align.implied import Independence, separated_pairs
 from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph
@@ -40,14 +41,14 @@ class IndependenceResult:
 
 
 @dataclass(frozen=True)
-class Falsification:
+class Falsification(ResultHeader):
     """Every implied independence among the observed columns, tested; rejected ones first.
 
     ``observed`` are the nodes with a column; ``unseparated`` the non-adjacent observed pairs
-    that no set of observed nodes d-separates (nothing to test there).
+    that no set of observed nodes d-separates (nothing to test there). The header's query is
+    the graph's default one: every implied independence is tested, not only that query's.
     """
 
-    graph: str
     alpha: float
     correction: str
     samples: int
@@ -61,7 +62,7 @@ class Falsification:
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form."""
-        return {"graph": self.graph, "alpha": self.alpha, "correction": self.correction,
+        return {"graph": self.graph_name, "alpha": self.alpha, "correction": self.correction,
                 "samples": self.samples, "observed": list(self.observed),
                 "tested": len(self.tests), "rejected": len(self.rejected),
                 "tests": [tested.to_dict() for tested in self.tests],
@@ -69,7 +70,7 @@ class Falsification:
 
     def __str__(self) -> str:
         count = len(self.rejected)
-        lines = [f"Falsification of {self.graph} on {self.samples:,} samples: {len(self.tests)} "
+        lines = [f"Falsification of {self.graph_name} on {self.samples:,} samples: {len(self.tests)} "
                  f"implied independence{'s' if len(self.tests) != 1 else ''} tested, {count} "
                  f"rejected at alpha = {self.alpha:g} ({self.correction} correction)"]
         if count:
@@ -154,8 +155,8 @@ def falsify(graph: CausalGraph, samples: DataFrame, *, alpha: float = 0.05,
     results = sorted((IndependenceResult(claim, test, float(p_value), bool(reject))
                       for claim, test, p_value, reject in zip(claims, tests, adjusted, rejected)),
                      key=lambda tested: (not tested.rejected, tested.adjusted_p_value))
-    return Falsification(graph.name, alpha, correction, len(samples), tuple(nodes),
-                         tuple(results),
-                         tuple((x, y) for x, y, separator in pairs if separator is None))
+    return Falsification(alpha, correction, len(samples), tuple(nodes), tuple(results),
+                         tuple((x, y) for x, y, separator in pairs if separator is None),
+                         **header_of(graph).keywords())
 
 

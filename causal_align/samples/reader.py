@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from causal_align.errors import MAX_PROBLEMS, GraphSpecError, Problem, shown
+from causal_align.header import resolve_query
 from causal_align.limits import Limits, read_text
-from causal_align.model import as_names
 from causal_align.validate import suggest
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ def read_table(path: str | os.PathLike[str], *, limits: Limits = Limits()) -> Da
     -------
     pandas.DataFrame
         Text columns, indexed by the line each sample was read from (index name ``"line"``), the
-        file name in ``.attrs["source"]``, so later errors can point into the file.
+        file name in ``.attrs["source"]`` and the header's line in ``.attrs["header_line"]``, so
+        later errors can point into the file.
 
     Raises
     ------
@@ -160,9 +161,8 @@ def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | N
 
     source = str(path)
     header, header_line, records = _records(read_text(Path(path), limits), source)
-    query = (frozenset(as_names(graph.base if base is None else base)),
-             frozenset(as_names(graph.mesa if mesa is None else mesa)),
-             frozenset(as_names(graph.query_regime if regime is None else regime)))
+    asked = resolve_query(graph, base=base, mesa=mesa, regime=regime, require_base=False)
+    query = (frozenset(asked.base), frozenset(asked.mesa), frozenset(asked.regime))
     columns = _columns(header, header_line, graph, query, regime_column, source)
     table = _table(columns, header_line, records, source)
     missing = sorted((int(line), position) for position, name in enumerate(columns)
@@ -354,6 +354,7 @@ def _table(names: Sequence[str], header_line: int, records: _Records, source: st
                                            for field in values], index=lines, dtype=object)
                           for name, values in zip(names, fields)}, index=lines)
     table.attrs["source"] = source
+    table.attrs["header_line"] = header_line
     return table
 
 

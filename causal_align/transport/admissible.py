@@ -38,11 +38,11 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from causal_align.errors import shown
+from causal_align.errors import TransportError, shown
 from causal_align.explain import OpenPath, describe
+from causal_align.header import ResultHeader, resolve_query
 from causal_align.intervention import sigma_graph
-from causal_align.model import CausalGraph, as_names
-from causal_align.errors import TransportError
+from causal_align.model import CausalGraph
 from causal_align.separation import ancestors, is_separated, minimum_separator, open_paths
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ BLOCKING_LIMIT = 5
 
 
 @dataclass(frozen=True)
-class AdmissibleSet:
+class AdmissibleSet(ResultHeader):
     """The cheapest Z with (Y_b ⊥ S | Y_m ∪ Z) in G_σ among the measurable nodes.
 
     ``measure`` is Z as a sorted tuple: ``()`` when Y_m alone suffices (the query is aligned),
@@ -61,10 +61,6 @@ class AdmissibleSet:
     holds the paths that stay open even when every measurable node is measured.
     """
 
-    graph: str
-    regime: tuple[str, ...]
-    base: tuple[str, ...]
-    mesa: tuple[str, ...]
     measurable: tuple[str, ...]
     measure: tuple[str, ...] | None
     cost: float | None
@@ -79,7 +75,7 @@ class AdmissibleSet:
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form."""
         return {
-            "graph": self.graph,
+            "graph": self.graph_name,
             "regime": list(self.regime),
             "base": list(self.base),
             "mesa": list(self.mesa),
@@ -121,34 +117,6 @@ def measurable_nodes(
     return tuple(sorted(allowed - excluded))
 
 
-def query_sets(
-    graph: CausalGraph, base: str | Iterable[str] | None, mesa: str | Iterable[str] | None
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(regime, base, mesa) of the query, sorted, falling back to the graph's own; checked."""
-    base_names = tuple(sorted(as_names(base))) if base is not None else tuple(sorted(graph.base))
-    mesa_names = tuple(sorted(as_names(mesa))) if mesa is not None else tuple(sorted(graph.mesa))
-    regime_names = tuple(sorted(graph.query_regime))
-    if not base_names:
-        raise TransportError(
-            "E_TRANSPORT_ARGUMENT",
-            f"no Y_b: give base= (the graph {shown(graph.name)} has no query)",
-        )
-    for name in (*base_names, *mesa_names):
-        if name not in graph.node_set:
-            raise TransportError(
-                "E_TRANSPORT_ARGUMENT", f"{shown(name)} is not a node of {shown(graph.name)}"
-            )
-    overlap = sorted(
-        (set(base_names) & set(mesa_names)) | ((set(base_names) | set(mesa_names)) & graph.regime)
-    )
-    if overlap:
-        raise TransportError(
-            "E_TRANSPORT_ARGUMENT",
-            f"{shown(overlap[0])} is named in more than one of regime, base and mesa",
-        )
-    return regime_names, base_names, mesa_names
-
-
 def admissible_set(
     graph: CausalGraph,
     *,
@@ -185,7 +153,8 @@ def admissible_set(
     >>> print(admissible_set(graph).reason)
     s -> Y_b is an edge: the regime changes Y_b's own mechanism, which no measurement can block
     """
-    regime, base_names, mesa_names = query_sets(graph, base, mesa)
+    header = resolve_query(graph, base=base, mesa=mesa)
+    regime, base_names, mesa_names = header.regime, header.base, header.mesa
     candidates = measurable_nodes(
         graph, base=base_names, mesa=mesa_names, regime=regime, measurable=measurable
     )
@@ -197,7 +166,7 @@ def admissible_set(
     ) -> AdmissibleSet:
         cost = None if measure is None else float(sum(price[node] for node in measure))
         return AdmissibleSet(
-            graph.name, regime, base_names, mesa_names, candidates, measure, cost, reason, blocking
+            candidates, measure, cost, reason, blocking, **header.keywords()
         )
 
     if is_separated(g_sigma, regime, base_names, given=mesa_names):

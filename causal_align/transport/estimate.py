@@ -40,13 +40,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from causal_align.errors import shown
+from causal_align.errors import TransportError, shown
+from causal_align.header import resolve_query
+from causal_align.intervention import sigma_graph
 from causal_align.limits import Limits, read_text
 from causal_align.model import CausalGraph
-from causal_align.errors import TransportError
 from causal_align.separation import is_separated
-from causal_align.intervention import sigma_graph
-from causal_align.transport.admissible import query_sets
 from causal_align.transport.formula import TransportFormula, transport_formula
 
 if TYPE_CHECKING:
@@ -291,7 +290,8 @@ def estimate_transport(
         raise TransportError(
             "E_TRANSPORT_ARGUMENT", f"need boots >= 0 and 0 < level < 1, got {boots} and {level}"
         )
-    _, base_names, mesa_names = query_sets(graph, base, mesa)
+    header = resolve_query(graph, base=base, mesa=mesa)
+    base_names, mesa_names = header.base, header.mesa
     shared = set(train.columns) & set(deploy.columns)
     if measure is None:
         allowed = [

@@ -47,11 +47,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from causal_align.errors import GraphSpecError, Problem, TransportError, shown
+from causal_align.header import resolve_query
 from causal_align.intervention import sigma_graph
 from causal_align.limits import Limits, read_text
 from causal_align.loader import read_graph_document
 from causal_align.model import CausalGraph, Edge
-from causal_align.transport.admissible import query_sets
 
 if TYPE_CHECKING:
     import numpy as np
@@ -357,7 +357,8 @@ def linear_gaussian_model(
     """
     import numpy as np
 
-    _, base_names, mesa_names = query_sets(graph, base, mesa)
+    header = resolve_query(graph, base=base, mesa=mesa)
+    base_names, mesa_names = header.base, header.mesa
     g_sigma = sigma_graph(graph)
     order = model_order(graph)
     index = {node: i for i, node in enumerate(order)}

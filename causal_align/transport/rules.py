@@ -39,11 +39,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from causal_align.errors import shown
+from causal_align.errors import TransportError, shown
 from causal_align.explain import OpenPath, describe
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, Edge, SoftIntervention, as_names
-from causal_align.errors import TransportError
 from causal_align.separation import ancestors, is_separated, open_paths
 
 

@@ -46,12 +46,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from causal_align.errors import shown
+from causal_align.errors import TransportError, shown
+from causal_align.header import ResultHeader, resolve_query
 from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph, Edge
-from causal_align.errors import TransportError
 from causal_align.separation import is_separated
-from causal_align.transport.admissible import query_sets
 
 if TYPE_CHECKING:
     import numpy as np
@@ -142,13 +141,10 @@ class BoundRow:
 
 
 @dataclass(frozen=True)
-class RobustnessBound:
+class RobustnessBound(ResultHeader):
     """|E_deploy(Y_b | y) − E_train(Y_b | y)| ≤ ``span`` · min(1, 2t / P_train(y)) for each y,
     with t = ``total``, the sum of ε over the mechanisms that matter."""
 
-    graph: str
-    base: tuple[str, ...]
-    mesa: tuple[str, ...]
     span: float
     mechanisms: tuple[MechanismShift, ...]
     rows: tuple[BoundRow, ...]
@@ -161,7 +157,7 @@ class RobustnessBound:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "graph": self.graph,
+            "graph": self.graph_name,
             "base": list(self.base),
             "mesa": list(self.mesa),
             "span": self.span,
@@ -173,7 +169,7 @@ class RobustnessBound:
 
     def __str__(self) -> str:
         lines = [
-            f"ε-robustness bound of {self.graph} (from the {self.source}): "
+            f"ε-robustness bound of {self.graph_name} (from the {self.source}): "
             f"|ΔE({' + '.join(self.base)} | Y_m = y)| ≤ {_g(self.span)} · "
             f"min(1, 2t / P_train(y)), t = {self.total:.4f}"
         ]
@@ -260,7 +256,8 @@ def robustness_bound(
     from causal_align.quantities.inference import joint_distribution
 
     graph = model.graph
-    _, base_names, mesa_names = query_sets(graph, base, mesa)
+    header = resolve_query(graph, base=base, mesa=mesa)
+    base_names, mesa_names = header.base, header.mesa
     span = _span(model, base_names)
     shifted = _shifted(model)
     mechanisms = []
@@ -308,7 +305,7 @@ def robustness_bound(
                 p < RARE,
             )
         )
-    return RobustnessBound(graph.name, base_names, mesa_names, span, tuple(mechanisms), tuple(rows))
+    return RobustnessBound(span, tuple(mechanisms), tuple(rows), **header.keywords())
 
 
 def robustness_bound_from_samples(
@@ -346,7 +343,8 @@ def robustness_bound_from_samples(
     """
     from causal_align.transport.estimate import base_scores
 
-    _, base_names, mesa_names = query_sets(graph, base, mesa)
+    header = resolve_query(graph, base=base, mesa=mesa)
+    base_names, mesa_names = header.base, header.mesa
     g_sigma = sigma_graph(graph)
     shifted = sorted({child for node in graph.regime for child in g_sigma.children(node)})
     mechanisms = []
@@ -422,9 +420,8 @@ def robustness_bound_from_samples(
                 p < RARE,
             )
         )
-    return RobustnessBound(
-        graph.name, base_names, mesa_names, span, tuple(mechanisms), tuple(result), source="samples"
-    )
+    return RobustnessBound(span, tuple(mechanisms), tuple(result), source="samples",
+                           **header.keywords())
 
 
 def _frequencies(
@@ -579,11 +576,10 @@ class AttributionRow:
 
 
 @dataclass(frozen=True)
-class Attribution:
+class Attribution(ResultHeader):
     """Shapley values of the shifted mechanisms for the gap at each y; ``orders`` is the number
     of sampled orders, ``None`` when exact."""
 
-    graph: str
     mechanisms: tuple[str, ...]
     rows: tuple[AttributionRow, ...]
     orders: int | None
@@ -594,7 +590,7 @@ class Attribution:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "graph": self.graph,
+            "graph": self.graph_name,
             "mechanisms": list(self.mechanisms),
             "exact": self.exact,
             "orders": self.orders,
@@ -604,7 +600,7 @@ class Attribution:
     def __str__(self) -> str:
         how = "exact" if self.orders is None else f"{self.orders} sampled orders"
         lines = [
-            f"attribution of the gap of {self.graph} to shifted mechanisms (Shapley values, {how})"
+            f"attribution of the gap of {self.graph_name} to shifted mechanisms (Shapley values, {how})"
         ]
         head = ["Y_m", "gap", *self.mechanisms]
         body = [
@@ -660,7 +656,8 @@ def shapley_attribution(
     """
     import numpy as np
 
-    _, base_names, mesa_names = query_sets(model.graph, base, mesa)
+    header = resolve_query(model.graph, base=base, mesa=mesa)
+    base_names, mesa_names = header.base, header.mesa
     mechanisms = _shifted(model)
     count = len(mechanisms)
     cache: dict[frozenset[str], Floats] = {}
@@ -708,4 +705,4 @@ def shapley_attribution(
                 tuple((node, float(shares[node][index])) for node in mechanisms),
             )
         )
-    return Attribution(model.graph.name, mechanisms, tuple(rows), used)
+    return Attribution(mechanisms, tuple(rows), used, **header.keywords())

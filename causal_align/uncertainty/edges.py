@@ -45,6 +45,7 @@ from typing import Any
 
 from causal_align.alignment import check_inner_alignment
 from causal_align.errors import CausalAlignError
+from causal_align.header import ResultHeader, resolve_query
 from causal_align.model import CausalGraph, Edge, SoftIntervention, as_names
 
 ALIGNED, NOT_ALIGNED, UNDETERMINED = "aligned", "not aligned", "undetermined"
@@ -123,7 +124,7 @@ class EdgeValue:
 
 
 @dataclass(frozen=True)
-class EdgeUncertaintyResult:
+class EdgeUncertaintyResult(ResultHeader):
     """P(aligned) over uncertain edges.
 
     ``exact``: by enumeration of the ``relevant`` edges; else from ``samples`` draws with
@@ -131,7 +132,6 @@ class EdgeUncertaintyResult:
     every uncertain edge, most valuable to learn first.
     """
 
-    graph: str
     verdict: str
     p_aligned: float
     exact: bool
@@ -142,7 +142,7 @@ class EdgeUncertaintyResult:
     values: tuple[EdgeValue, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"graph": self.graph, "verdict": self.verdict, "p_aligned": self.p_aligned,
+        return {"graph": self.graph_name, "verdict": self.verdict, "p_aligned": self.p_aligned,
                 "exact": self.exact, "samples": self.samples,
                 "standard_error": self.standard_error,
                 "relevant": [str(edge) for edge in self.relevant],
@@ -194,6 +194,7 @@ def check_uncertain_edges(graph: CausalGraph, prior: EdgePrior, *,
                                "(list each uncertain edge once, and not under edges:)")
     options: dict[str, Any] = {"base": base, "mesa": mesa, "regime": regime, "sigma": sigma}
     full = _with(graph, everything)  # raises GraphSpecError for unknown nodes or cycles
+    header = resolve_query(full, base=base, mesa=mesa, regime=regime)
     certain = [edge for edge, probability in independent if probability == 1]
     relevant = _relevant(full, everything, options)
     pruned = tuple(edge for edge in everything if edge not in relevant)
@@ -230,8 +231,8 @@ def check_uncertain_edges(graph: CausalGraph, prior: EdgePrior, *,
                                         / samples)
     values = _values(everything, relevant, model, weights, outcomes, p_aligned,
                      verdict != UNDETERMINED)
-    return EdgeUncertaintyResult(graph.name, verdict, p_aligned, exact, drawn, error,
-                                 tuple(relevant), pruned, values)
+    return EdgeUncertaintyResult(verdict, p_aligned, exact, drawn, error, tuple(relevant),
+                                 pruned, values, **header.keywords())
 
 
 def _parsed(text: str) -> Edge:

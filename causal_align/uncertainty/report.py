@@ -126,7 +126,7 @@ def render_edges(result: EdgeUncertaintyResult, format: str = "text") -> str:
     def code(text: str) -> str:
         return f"`{text}`" if markdown else text
 
-    title = _MARKDOWN.sub(r"\\\1", result.graph) if markdown else result.graph
+    title = _MARKDOWN.sub(r"\\\1", result.graph_name) if markdown else result.graph_name
     lines = [f"{'# ' if markdown else ''}{title}: {result.verdict.upper()}"]
     count = len(result.relevant)
     how = (f"exact, over {count} relevant uncertain edge{'s' if count != 1 else ''}"
@@ -150,7 +150,7 @@ def _lines(result: UncertainResult, *, markdown: bool) -> list[str]:
         return f"`{text}`" if markdown else text
 
     first = result.members[0].result if result.members else None
-    title = _MARKDOWN.sub(r"\\\1", result.graph) if markdown else result.graph
+    title = _MARKDOWN.sub(r"\\\1", result.graph_name) if markdown else result.graph_name
     lines = [f"{'# ' if markdown else ''}{title}: {result.verdict.upper()}"]
     if first is not None:
         query = (f"({', '.join(first.base)} ⊥ {', '.join(first.regime)} | "

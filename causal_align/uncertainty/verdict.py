@@ -36,7 +36,8 @@ from typing import Any
 
 from causal_align.alignment import AlignmentResult, check_inner_alignment
 from causal_align.errors import GraphSpecError, Problem
-from causal_align.model import CausalGraph, Edge, SoftIntervention, as_names
+from causal_align.header import ResultHeader, resolve_query
+from causal_align.model import CausalGraph, Edge, SoftIntervention
 from causal_align.uncertainty.extension import extend
 from causal_align.uncertainty.meek import Pdag
 from causal_align.uncertainty.parents import joint_choices
@@ -82,7 +83,7 @@ class Settling:
 
 
 @dataclass(frozen=True)
-class UncertainResult:
+class UncertainResult(ResultHeader):
     """The verdict over a partially directed diagram.
 
     ``verdict`` is ``"aligned"`` or ``"not aligned"`` when every member agrees, else
@@ -93,7 +94,6 @@ class UncertainResult:
     rules.
     """
 
-    graph: str
     verdict: str
     members: tuple[Member, ...]
     pivots: tuple[str, ...]
@@ -110,7 +110,7 @@ class UncertainResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, JSON-ready form."""
-        return {"graph": self.graph, "verdict": self.verdict, "pivots": list(self.pivots),
+        return {"graph": self.graph_name, "verdict": self.verdict, "pivots": list(self.pivots),
                 "counts": self.counts, "truncated": self.truncated,
                 "members": [member.to_dict() for member in self.members],
                 "settling": [item.to_dict() for item in self.settling],
@@ -160,9 +160,8 @@ def check_under_uncertainty(
                            undirected=graph.closed_undirected)
     _read_context_first(pdag, interventions, core)
     options = {"base": base, "mesa": mesa, "regime": regime, "sigma": sigma, "limit": limit}
-    query = [*(core.base if base is None else as_names(base)),
-             *(core.mesa if mesa is None else as_names(mesa)),
-             *(core.query_regime if regime is None else as_names(regime))]
+    header = resolve_query(core, base=base, mesa=mesa, regime=regime)
+    query = [*header.base, *header.mesa, *header.regime]
     pivots = _pivots(pdag, core, interventions, query)
     loose = pdag.undirected_edges()
     members_found: list[Member] = []
@@ -184,9 +183,9 @@ def check_under_uncertainty(
     settling: tuple[Settling, ...] = ()
     if verdict == UNDETERMINED and not truncated:
         settling = _settling(loose, members, oriented)
-    return UncertainResult(core.name, verdict, members, tuple(pivots), truncated, settling,
+    return UncertainResult(verdict, members, tuple(pivots), truncated, settling,
                            tuple(Edge(a, b) for a, b in pdag.directed_edges()),
-                           tuple(pdag.undirected_edges()))
+                           tuple(pdag.undirected_edges()), **header.keywords())
 
 
 def _pivots(pdag: Pdag, core: CausalGraph, interventions: tuple[SoftIntervention, ...],

@@ -30,7 +30,8 @@ import numpy.typing as npt
 
 from causal_align.quantities.discrete import DiscreteModel, Table
 from causal_align.model import CausalGraph
-from causal_align.quantities.parameters import check_model, load_model
+from causal_align.quantities.parameters import load_model
+from causal_align.quantities.rules import check_model
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent

@@ -8,13 +8,18 @@
   const UNFINISHED = new Set(["E_EMPTY_FILE", "E_EMPTY_SET", "E_MISSING_KEY"]);
   const HEIGHT = 30;
   const DAGRE_LIMIT = 150;       // more nodes than this: the linear-time layering below
+  const PNG_SIDE = 16384, PNG_AREA = 1e8;  // the largest PNG drawn (a canvas's limits)
 
   let state = null;
   let view = "sigma";            // "sigma": G_σ, "g": G
   let selected = null;           // a node name
-  let selectedEdge = null;       // {tail, head, bidirected}
-  let connecting = null;         // {from, bidirected}
+  let selectedEdge = null;       // {tail, head, bidirected, undirected, added}
+  let connecting = null;         // {from, arrow}: arrow "->", "<->" or "--"
   let computed = {};             // positions from the layout library, for nodes the file leaves out
+  let routes = {};               // dagre's edge routes by edge key: {tail, head, from, to, points}
+  let orientPreview = null;      // {tail, head}: a -- edge drawn as tail -> head while previewed
+  let routesTried = false;       // routes looked for on the first picture
+  let edgeTurn = null;           // {node, index}: the edge E selected last, among node's edges
   let zoom = {x: 40, y: 40, k: 1};
   let textTimer = null;
   let messageTimer = null;
@@ -71,6 +76,7 @@
   function setState(data) {
     const started = performance.now();
     state = data;
+    orientPreview = null;
     const picture = state.picture;
     byName = new Map(picture ? picture.nodes.map((n) => [n.name, n]) : []);
     $("graph-name").textContent = picture ? picture.name : state.path;
@@ -97,6 +103,7 @@
   function node(name) { return byName.get(name); }
   function has(name, role) { const n = node(name); return !!n && n.roles.includes(role); }
   function verdict() { return state && state.picture ? state.picture.verdict : null; }
+  function uncertain() { return state && state.picture ? state.picture.uncertain : null; }
 
   // -- layout ------------------------------------------------------------------------------
 
@@ -106,12 +113,19 @@
     const nodes = state.picture.nodes;
     const missing = nodes.filter((n) => !n.position && !computed[n.name]);
     if (missing.length) layOut(false);
+    else if (!routesTried && nodes.length && nodes.length <= DAGRE_LIMIT) {
+      // every node placed by the file: where it is dagre's own layout (written by Layout and
+      // saved), dagre's routes apply again
+      routes = dagreLayout(state.picture).drawn;
+    }
+    routesTried = true;
   }
 
   function layOut(all) {
     const picture = state.picture;
-    const placed = picture.nodes.length > DAGRE_LIMIT ? layered(picture) : dagreLayout(picture);
-    if (all) return placed;
+    const big = picture.nodes.length > DAGRE_LIMIT;
+    const {placed, drawn} = big ? {placed: layered(picture), drawn: {}} : dagreLayout(picture);
+    if (all) { routes = drawn; return placed; }
     // nodes the file places stay put; the others go where the layout puts them, moved clear
     const fixed = picture.nodes.filter((n) => n.position);
     let dx = 0;
@@ -120,10 +134,23 @@
       const left = Math.min(...Object.values(placed).map((p) => p.x));
       dx = right + 60 - left;
     }
+    const fresh = new Set();
     for (const n of picture.nodes) {
-      if (!n.position && !computed[n.name]) computed[n.name] = {x: placed[n.name].x + dx, y: placed[n.name].y};
+      if (!n.position && !computed[n.name]) {
+        computed[n.name] = {x: placed[n.name].x + dx, y: placed[n.name].y};
+        fresh.add(n.name);
+      }
+    }
+    // a route holds while both its ends are where this layout put them (checked when drawn)
+    for (const [key, route] of Object.entries(drawn)) {
+      if (fresh.has(route.tail) && fresh.has(route.head)) routes[key] = shifted(route, dx);
     }
     return placed;
+  }
+
+  function shifted(route, dx) {
+    const move = (p) => ({x: p.x + dx, y: p.y});
+    return {...route, from: move(route.from), to: move(route.to), points: route.points.map(move)};
   }
 
   function dagreLayout(picture) {
@@ -131,14 +158,28 @@
     graph.setGraph({rankdir: "TB", nodesep: 28, ranksep: 55, marginx: 10, marginy: 10});
     graph.setDefaultEdgeLabel(() => ({}));
     for (const n of picture.nodes) graph.setNode(n.name, {width: width(n.name), height: HEIGHT});
-    for (const e of picture.edges) if (!e.bidirected) graph.setEdge(e.tail, e.head);
+    const laid = [];  // -> edges, and -- edges the way they are known to point (else as drawn)
+    for (const e of picture.edges) {
+      if (e.bidirected) continue;
+      const [tail, head] = e.undirected && e.oriented ? e.oriented : [e.tail, e.head];
+      if (graph.hasEdge(tail, head) || graph.hasEdge(head, tail)) continue;
+      graph.setEdge(tail, head);
+      laid.push({key: edgeKey(e.tail, e.head, arrowOf(e)), tail, head});
+    }
     dagre.layout(graph);
     const placed = {};
     for (const n of picture.nodes) {
       const spot = graph.node(n.name);
       placed[n.name] = {x: Math.round(spot.x), y: Math.round(spot.y)};
     }
-    return placed;
+    const drawn = {};
+    for (const {key, tail, head} of laid) {
+      const points = (graph.edge(tail, head) || {}).points;
+      if (points && points.length >= 2 && points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) {
+        drawn[key] = {tail, head, from: placed[tail], to: placed[head], points: points.map((p) => ({x: p.x, y: p.y}))};
+      }
+    }
+    return {placed, drawn};
   }
 
   function layered(picture) {
@@ -146,7 +187,7 @@
     // longest path from a source gives the row, two barycentre sweeps the order in each row
     const parents = new Map(picture.nodes.map((n) => [n.name, []]));
     const children = new Map(picture.nodes.map((n) => [n.name, []]));
-    for (const e of picture.edges) if (!e.bidirected) { children.get(e.tail).push(e.head); parents.get(e.head).push(e.tail); }
+    for (const e of picture.edges) if (!e.bidirected && !e.undirected) { children.get(e.tail).push(e.head); parents.get(e.head).push(e.tail); }
     const waiting = new Map(picture.nodes.map((n) => [n.name, parents.get(n.name).length]));
     const queue = picture.nodes.filter((n) => !waiting.get(n.name)).map((n) => n.name);
     const rank = new Map(queue.map((name) => [name, 0]));
@@ -199,8 +240,34 @@
     return made;
   }
 
-  function edgeKey(tail, head, bidirected) {
-    return bidirected ? [tail, head].sort().join("<->") : `${tail}->${head}`;
+  function arrowOf(e) { return e.undirected ? "--" : e.bidirected ? "<->" : "->"; }
+
+  function edgeKey(tail, head, arrow) {
+    return arrow === "->" ? `${tail}->${head}` : [tail, head].sort().join(arrow);
+  }
+
+  function near(p, q) { return Math.abs(p.x - q.x) < 0.5 && Math.abs(p.y - q.y) < 0.5; }
+
+  function routeFor(key, tail, head) {
+    // dagre's route for the edge, from tail to head, while both ends are where dagre put them;
+    // null once either end has been moved (the edge is then drawn straight)
+    const route = routes[key];
+    if (!route || !near(route.from, where(route.tail)) || !near(route.to, where(route.head))) return null;
+    if (route.tail === tail && route.head === head) return route.points;
+    if (route.tail === head && route.head === tail) return route.points.slice().reverse();
+    return null;
+  }
+
+  function routePath(points) {
+    // a smooth curve through dagre's bend points, ending on the last segment's direction
+    let d = `M${points[0].x},${points[0].y}`;
+    for (let i = 1; i < points.length - 1; i++) {
+      const next = points[i + 1];
+      const to = i === points.length - 2 ? next : {x: (points[i].x + next.x) / 2, y: (points[i].y + next.y) / 2};
+      d += ` Q${points[i].x},${points[i].y} ${to.x},${to.y}`;
+    }
+    if (points.length === 2) d += ` L${points[1].x},${points[1].y}`;
+    return d;
   }
 
   function border(from, to, name) {
@@ -234,16 +301,25 @@
     const onPath = new Set();
     if (verdict()) for (const p of verdict().open_paths) for (const n of p.nodes) onPath.add(n);
     for (const e of viewEdges()) {
-      const a = where(e.tail), b = where(e.head);
-      const start = border(a, b, e.tail), end = border(b, a, e.head);
+      const arrow = arrowOf(e), key = edgeKey(e.tail, e.head, arrow);
+      const previewed = e.undirected && orientPreview && key === edgeKey(orientPreview.tail, orientPreview.head, "--");
+      const tail = previewed ? orientPreview.tail : e.tail, head = previewed ? orientPreview.head : e.head;
+      const a = where(tail), b = where(head);
+      const start = border(a, b, tail), end = border(b, a, head);
       const classes = ["edge"];
       if (e.bidirected) classes.push("latent");
+      if (e.undirected) classes.push("undirected");
+      if (previewed) classes.push("previewed");
       if (e.added) classes.push("added");
       if (e.removed) classes.push("removed");
-      if (selectedEdge && edgeKey(selectedEdge.tail, selectedEdge.head, selectedEdge.bidirected) === edgeKey(e.tail, e.head, e.bidirected)) classes.push("selected");
-      const group = el("g", {class: classes.join(" "), "data-key": edgeKey(e.tail, e.head, e.bidirected)}, edgeLayer);
+      if (selectedEdge && edgeKey(selectedEdge.tail, selectedEdge.head, arrowOf(selectedEdge)) === key) classes.push("selected");
+      const group = el("g", {class: classes.join(" "), "data-key": key}, edgeLayer);
+      const route = e.bidirected ? null : routeFor(key, tail, head);
       let d = `M${start.x},${start.y} L${end.x},${end.y}`;
-      if (e.bidirected) {
+      if (route) {
+        d = routePath(route);
+        group.classList.add("routed");
+      } else if (e.bidirected) {
         const mx = (start.x + end.x) / 2, my = (start.y + end.y) / 2;
         const nx = -(end.y - start.y), ny = end.x - start.x, len = Math.hypot(nx, ny) || 1;
         d = `M${start.x},${start.y} Q${mx + 40 * nx / len},${my + 40 * ny / len} ${end.x},${end.y}`;
@@ -251,7 +327,9 @@
       el("path", {d}, group);
       el("path", {d, class: "hit"}, group);
       const title = el("title", {}, group);
-      title.textContent = `${e.tail} ${e.bidirected ? "<->" : "->"} ${e.head}` +
+      title.textContent = `${e.tail} ${arrow} ${e.head}` + (e.undirected ? " (direction unknown" +
+        (e.oriented ? `; background knowledge and Meek's rules give ${e.oriented[0]} -> ${e.oriented[1]}` : "") + ")" : "") +
+        (previewed ? ` (previewed as ${tail} -> ${head})` : "") +
         (e.added ? " (added by σ: the policy reads it)" : "") + (e.removed ? " (removed by σ)" : "");
       if (e.added) {
         const label = el("text", {x: (start.x + end.x) / 2 + 4, y: (start.y + end.y) / 2 - 4}, group);
@@ -261,7 +339,7 @@
         group.addEventListener("pointerdown", (event) => { event.stopPropagation(); });
         group.addEventListener("click", (event) => {
           event.stopPropagation();
-          selectedEdge = {tail: e.tail, head: e.head, bidirected: e.bidirected, added: !!e.added};
+          selectedEdge = {tail: e.tail, head: e.head, bidirected: e.bidirected, undirected: !!e.undirected, added: !!e.added};
           selected = null; draw(); drawSide();
         });
       }
@@ -300,12 +378,17 @@
   }
 
   function highlight(index) {
+    for (const item of $("paths").children) item.classList.toggle("active", Number(item.dataset.index) === index);
+    const v = verdict();
+    highlightPath(index === null || !v ? null : v.open_paths[index]);
+  }
+
+  function highlightPath(path) {
+    // a path's nodes and edges lit, the rest dimmed; an edge a member orients may be a -- edge
     const svg = $("canvas");
     if (!state || !state.picture) return;
-    for (const item of svg.querySelectorAll(".hl")) item.classList.remove("hl");
-    for (const item of $("paths").children) item.classList.toggle("active", Number(item.dataset.index) === index);
-    if (index === null || !verdict() || !verdict().open_paths[index]) { svg.classList.remove("highlighting"); return; }
-    const path = verdict().open_paths[index];
+    for (const item of svg.querySelectorAll(".node.hl, .edge.hl")) item.classList.remove("hl");
+    if (!path) { svg.classList.remove("highlighting"); return; }
     svg.classList.add("highlighting");
     for (const name of path.nodes) {
       const found = svg.querySelector(`.node[data-name="${CSS.escape(name)}"]`);
@@ -313,8 +396,9 @@
     }
     path.arrows.forEach((arrow, i) => {
       const left = path.nodes[i], right = path.nodes[i + 1];
-      const key = arrow === "<->" ? edgeKey(left, right, true) : arrow === "->" ? edgeKey(left, right, false) : edgeKey(right, left, false);
-      const found = svg.querySelector(`.edge[data-key="${CSS.escape(key)}"]`);
+      const key = arrow === "<->" ? edgeKey(left, right, "<->") : arrow === "->" ? edgeKey(left, right, "->") : edgeKey(right, left, "->");
+      const found = svg.querySelector(`.edge[data-key="${CSS.escape(key)}"]`) ||
+        (arrow === "<->" ? null : svg.querySelector(`.edge[data-key="${CSS.escape(edgeKey(left, right, "--"))}"]`));
       if (found) found.classList.add("hl");
     });
   }
@@ -370,12 +454,18 @@
 
   function drawVerdict() {
     const badge = $("verdict");
-    const v = verdict();
+    const v = verdict(), u = uncertain();
     badge.className = "verdict";
     badge.title = "";
+    $("uncertain-box").hidden = !u;
+    $("standard-box").hidden = !!u;
     if (!state.valid && state.problems.some((p) => !UNFINISHED.has(p.code))) {
       badge.classList.add("invalid"); badge.textContent = "INVALID";
       badge.title = "the text has problems; the picture shows the last valid diagram";
+    } else if (u) {
+      badge.classList.add(u.verdict.replace(" ", "-"));
+      badge.textContent = u.verdict.toUpperCase();
+      badge.title = `over every orientation of the -- edges (${u.count} member${u.count === 1 ? "" : "s"})`;
     } else if (!v) {
       badge.classList.add("unfinished"); badge.textContent = "UNFINISHED";
       badge.title = state.picture ? state.picture.unfinished : "add nodes and mark a regime node";
@@ -387,7 +477,10 @@
     paths.replaceChildren();
     $("repairs").replaceChildren();
     $("preview").textContent = "";
-    $("query").textContent = v ? `query: (${v.query.base.join(", ")} ⊥ ${v.query.regime.join(", ")} | ${v.query.mesa.join(", ") || "∅"}) in G_σ` : (state.picture ? state.picture.unfinished : "");
+    const q = v ? v.query : u ? u.query : null;
+    $("query").textContent = q ? `query: (${q.base.join(", ")} ⊥ ${q.regime.join(", ")} | ${q.mesa.join(", ") || "∅"}) in G_σ` +
+      (u ? ", in every consistent orientation of the -- edges" : "") : (state.picture ? state.picture.unfinished : "");
+    if (u) drawUncertain(u);
     $("conjecture").textContent = v ? conjectureText(v.conjecture) : "";
     $("incentives").textContent = v ? (v.incentives || "declare utility: (the reward the base optimizer trains on) to see the agent's incentives") : "";
     if (!v) { $("sigma-edges").textContent = ""; return; }
@@ -430,6 +523,66 @@
     drawRepairs(v);
     const sigma = state.picture.sigma_graph;
     $("sigma-edges").textContent = `added by σ: ${sigma.added.join(", ") || "none"}; removed: ${sigma.removed.join(", ") || "none"}`;
+  }
+
+  function drawUncertain(u) {
+    // the verdict over every consistent orientation, from the uncertainty layer
+    const counts = u.counts;
+    $("uncertain-summary").textContent = `${u.verdict.toUpperCase()} over ${u.count} member${u.count === 1 ? "" : "s"}` +
+      ` (possible parent sets of ${u.pivots.join(", ") || "no node"}): ${counts["aligned"]} aligned, ${counts["not aligned"]} not aligned` +
+      (u.truncated ? "; not every member was checked" : "") +
+      `. Still undirected after background knowledge and Meek's rules: ${u.undirected.join(", ") || "none"}.`;
+    const members = $("members");
+    members.replaceChildren();
+    for (const m of u.members) {
+      const item = document.createElement("li");
+      item.tabIndex = 0;
+      item.dataset.aligned = String(m.aligned);
+      item.textContent = `${m.text}: ${m.aligned ? "aligned" : "NOT ALIGNED"}` + (m.witness ? `, ${m.witness.path} is open` : "");
+      if (m.witness) {
+        item.title = m.witness.explain.join("\n");
+        item.addEventListener("mouseenter", () => highlightPath(m.witness));
+        item.addEventListener("focus", () => highlightPath(m.witness));
+        item.addEventListener("mouseleave", () => highlightPath(null));
+        item.addEventListener("blur", () => highlightPath(null));
+      }
+      members.appendChild(item);
+    }
+    if (u.count > u.members.length) {
+      const item = document.createElement("li");
+      item.textContent = `… and ${u.count - u.members.length} more`;
+      members.appendChild(item);
+    }
+    const box = $("settling");
+    box.replaceChildren();
+    $("uncertain-preview").textContent = "";
+    delete $("uncertain-preview").dataset.verdict;
+    for (const item of u.settling) {
+      const made = document.createElement("button");
+      made.textContent = `${item.tail} -> ${item.head}: ${item.verdict}`;
+      made.dataset.edge = `${item.tail} -> ${item.head}`;
+      made.addEventListener("click", () => previewOrientation(item.tail, item.head));
+      made.addEventListener("mouseenter", () => previewOrientation(item.tail, item.head));
+      const apply = document.createElement("button");
+      apply.textContent = "↳ orient it";
+      apply.title = `replace the -- edge by ${item.tail} -> ${item.head} in the file`;
+      apply.addEventListener("click", () => act({op: "orient", tail: item.tail, head: item.head}));
+      box.append(made, apply);
+    }
+    if (!u.settling.length) {
+      box.textContent = u.verdict === "undetermined" ? "no single direction settles it" : "every orientation agrees: nothing to settle";
+    }
+  }
+
+  async function previewOrientation(tail, head) {
+    const {ok, status, data} = await api("POST", "/api/preview", {repair: {kind: "orient", tail, head}});
+    if (!ok) { refused(status, data); return; }
+    const box = $("uncertain-preview");
+    box.textContent = `knowing ${tail} -> ${head}: ${data.verdict.toUpperCase()} (${data.count} member${data.count === 1 ? "" : "s"}: ` +
+      `${data.counts["aligned"]} aligned, ${data.counts["not aligned"]} not aligned)`;
+    box.dataset.verdict = data.verdict;
+    orientPreview = {tail, head};
+    draw();
   }
 
   function conjectureText(c) {
@@ -488,8 +641,20 @@
     const n = selected && state.picture ? node(selected) : null;
     $("node-form").hidden = !n;
     $("no-selection").hidden = !!n;
+    const actions = $("edge-actions");
+    actions.replaceChildren();
     if (selectedEdge) {
-      $("no-selection").textContent = `Edge ${selectedEdge.tail} ${selectedEdge.bidirected ? "<->" : "->"} ${selectedEdge.head} selected: Delete removes it.`;
+      const e = selectedEdge;
+      $("no-selection").textContent = `Edge ${e.tail} ${arrowOf(e)} ${e.head} selected: Delete removes it.`;
+      if (e.undirected) {  // a -- edge: say which way it points, once known
+        for (const [tail, head] of [[e.tail, e.head], [e.head, e.tail]]) {
+          const made = document.createElement("button");
+          made.type = "button";
+          made.textContent = `Orient ${tail} → ${head}`;
+          made.addEventListener("click", () => { selectedEdge = null; act({op: "orient", tail, head}); });
+          actions.appendChild(made);
+        }
+      }
     } else {
       $("no-selection").textContent = "Select a node (click, or find it with /). Double-click the canvas or press N to add one.";
     }
@@ -634,7 +799,22 @@
   // -- editing -----------------------------------------------------------------------------
 
   function select(name) {
-    selected = name; selectedEdge = null;
+    selected = name; selectedEdge = null; edgeTurn = null;
+    draw(); drawSide();
+  }
+
+  function cycleEdges() {
+    // E: the selected node's edges in turn (all edges when no node is selected), so an edge
+    // can be deleted or oriented with the keyboard alone
+    if (!state || !state.picture) return;
+    const anchor = selected || (edgeTurn ? edgeTurn.node : null);
+    const edges = viewEdges().filter((e) => !e.removed && (!anchor || e.tail === anchor || e.head === anchor));
+    if (!edges.length) { say(anchor ? `${anchor} has no edge` : "there is no edge", false); return; }
+    const index = edgeTurn && edgeTurn.node === anchor ? (edgeTurn.index + 1) % edges.length : 0;
+    const e = edges[index];
+    selected = null;
+    selectedEdge = {tail: e.tail, head: e.head, bidirected: e.bidirected, undirected: !!e.undirected, added: !!e.added};
+    edgeTurn = {node: anchor, index};
     draw(); drawSide();
   }
 
@@ -643,11 +823,11 @@
     select(name);
   }
 
-  function startConnect(bidirected) {
+  function startConnect(arrow) {
     if (!selected) { say("select the node to connect from first", false); return; }
-    connecting = {from: selected, bidirected};
+    connecting = {from: selected, arrow};
     $("mode").hidden = false;
-    $("mode").textContent = `connect ${selected} ${bidirected ? "<->" : "->"} … click the other node or find it (/ then Enter); Esc cancels`;
+    $("mode").textContent = `connect ${selected} ${arrow} … click the other node or find it (/ then Enter); Esc cancels`;
     draw();
     $("search").focus();
   }
@@ -661,7 +841,8 @@
   async function finishConnect(name) {
     const from = connecting;
     cancelConnect();
-    await act({op: "connect", tail: from.from, head: name, bidirected: from.bidirected});
+    const kind = from.arrow === "<->" ? {bidirected: true} : from.arrow === "--" ? {undirected: true} : {};
+    await act({op: "connect", tail: from.from, head: name, ...kind});
     $("canvas").focus();
   }
 
@@ -725,12 +906,13 @@
     if (selectedEdge) {
       if (selectedEdge.added) { say("this edge exists because σ's context reads it: change the context instead", false); return; }
       const e = selectedEdge; selectedEdge = null;
-      act({op: "disconnect", tail: e.tail, head: e.head, bidirected: e.bidirected});
+      act({op: "disconnect", tail: e.tail, head: e.head, ...(e.undirected ? {undirected: true} : {bidirected: e.bidirected})});
     }
   }
 
-  $("connect").addEventListener("click", () => startConnect(false));
-  $("connect-latent").addEventListener("click", () => startConnect(true));
+  $("connect").addEventListener("click", () => startConnect("->"));
+  $("connect-latent").addEventListener("click", () => startConnect("<->"));
+  $("connect-undirected").addEventListener("click", () => startConnect("--"));
   $("delete").addEventListener("click", deleteSelection);
   $("undo").addEventListener("click", () => post("/api/undo", {}, "undo"));
   $("redo").addEventListener("click", () => post("/api/redo", {}, "redo"));
@@ -858,7 +1040,7 @@
       if (!$("help-box").hidden) { showHelp(false); return; }
       if (!$("new-node").hidden) { $("new-node").hidden = true; $("canvas").focus(); return; }
       if (connecting) { cancelConnect(); return; }
-      if (!typing) { selected = null; selectedEdge = null; highlight(null); if (state && state.picture) { draw(); drawSide(); } }
+      if (!typing) { selected = null; selectedEdge = null; edgeTurn = null; highlight(null); if (state && state.picture) { draw(); drawSide(); } }
       return;
     }
     if (typing) return;
@@ -873,8 +1055,10 @@
       case "?": handled(); showHelp($("help-box").hidden); return;
       case "n": case "N": handled(); openNewNode(null); return;
       case "/": handled(); $("search").focus(); return;
-      case "c": case "C": handled(); startConnect(false); return;
-      case "x": case "X": handled(); startConnect(true); return;
+      case "c": case "C": handled(); startConnect("->"); return;
+      case "x": case "X": handled(); startConnect("<->"); return;
+      case "l": case "L": handled(); startConnect("--"); return;
+      case "e": case "E": handled(); cycleEdges(); return;
       case "Delete": case "Backspace": handled(); deleteSelection(); return;
       case "F2": case "Enter": if (selected) { handled(); renameSelected(); } return;
       case "r": case "R": handled(); toggleRole("regime"); return;
@@ -933,13 +1117,22 @@
   $("export-png").addEventListener("click", async () => {
     if (!state || !state.picture) return;
     const image = new Image();
+    image.onerror = () => say("the picture could not be drawn as PNG (try SVG)", false);
     image.onload = () => {
+      // twice the SVG's size, less where that passes what a canvas can hold (16,384 pixels a
+      // side, 100 million in all, within every browser's limits)
+      const scale = Math.min(2, PNG_SIDE / image.width, PNG_SIDE / image.height,
+                             Math.sqrt(PNG_AREA / (image.width * image.height)));
       const canvas = document.createElement("canvas");
-      canvas.width = image.width * 2; canvas.height = image.height * 2;
+      canvas.width = Math.max(1, Math.floor(image.width * scale));
+      canvas.height = Math.max(1, Math.floor(image.height * scale));
       const context = canvas.getContext("2d");
       context.fillStyle = "#fff"; context.fillRect(0, 0, canvas.width, canvas.height);
       context.drawImage(image, 0, 0, canvas.width, canvas.height);
-      canvas.toBlob((blob) => download(`${state.picture.name}.png`, blob), "image/png");
+      canvas.toBlob((blob) => {
+        if (blob) download(`${state.picture.name}.png`, blob);
+        else say("the picture could not be drawn as PNG (try SVG)", false);
+      }, "image/png");
     };
     image.src = URL.createObjectURL(new Blob([await svgText()], {type: "image/svg+xml"}));
   });
