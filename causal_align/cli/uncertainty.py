@@ -29,7 +29,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from causal_align.cli.options import print_report
 from causal_align.errors import CausalAlignError
@@ -53,9 +53,6 @@ from causal_align.uncertainty.verdict import (
     NOT_ALIGNED,
     check_under_uncertainty,
 )
-
-if TYPE_CHECKING:
-    from causal_align.uncertainty.verdict import UncertainResult
 
 EXIT = {ALIGNED: 0, NOT_ALIGNED: 1}
 UNDETERMINED_EXIT, BAD_INPUT = 3, 2
@@ -168,7 +165,9 @@ def check_uncertain_file(path: str, *, format: str = "text",
                                          **query)
         code = EXIT.get(result.verdict, UNDETERMINED_EXIT)
         if format == "html":
-            return code, _html(result)
+            from causal_align.editor.verdict import uncertain_html
+
+            return code, uncertain_html(result)
         return code, render_uncertain(result, format)
     settings: dict[str, Any] = {"max_exact": max_exact, "samples": samples, "seed": seed,
                                 "progress": _progress("configurations"), **query}
@@ -356,19 +355,3 @@ def _sigma(values: list[str] | None, none: bool) -> list[SoftIntervention] | Non
                                    "(e.g. D_m=O,C; D_m= for an open-loop policy)")
         found.append(SoftIntervention(target.strip(), _names([context]) or []))
     return found
-
-
-SHOWN_MEMBERS = 12
-"""An uncertain verdict's HTML page draws at most this many member diagrams."""
-
-
-def _html(result: UncertainResult) -> str:
-    """One offline page: the text report, then each member diagram with its picture and paths
-    (the first :data:`SHOWN_MEMBERS`)."""
-    from causal_align.pictures.html import to_html_batch
-
-    members = [(", ".join(f"{node} <- {{{', '.join(sorted(parents))}}}"
-                          for node, parents in sorted(member.parents.items())) or "as drawn",
-                member.result, ()) for member in result.members[:SHOWN_MEMBERS]]
-    return to_html_batch(members, summary=result.verdict.upper(),
-                         preface=render_uncertain(result, "text"))

@@ -29,9 +29,7 @@ from causal_align.errors import EditorError, shown
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, Edge, SoftIntervention
 from causal_align.uncertainty.partial import (
-    Background,
     PartialGraph,
-    build_partial,
     parse_undirected,
 )
 from causal_align.uncertainty.report import render_uncertain
@@ -350,13 +348,7 @@ def _member(member: Member) -> dict[str, Any]:
         path = member.result.open_paths[0]
         witness = {**path.to_dict(), "explain": list(path.explain())}
     return {"parents": {node: sorted(member.parents[node]) for node in sorted(member.parents)},
-            "text": member_text(member), "aligned": member.result.aligned, "witness": witness}
-
-
-def member_text(member: Member) -> str:
-    """``"Plan <- {Mastery}"``: each pivot's parents in this member ("as drawn" when none)."""
-    return "; ".join(f"{node} <- {{{', '.join(sorted(parents))}}}"
-                     for node, parents in sorted(member.parents.items())) or "as drawn"
+            "text": member.label, "aligned": member.result.aligned, "witness": witness}
 
 
 def preview_partial(partial: PartialGraph, repair: Mapping[str, Any]) -> dict[str, Any]:
@@ -391,27 +383,26 @@ def preview_partial(partial: PartialGraph, repair: Mapping[str, Any]) -> dict[st
             and tuple(sorted((tail, head))) in partial.undirected):
         raise EditorError("E_EDIT_ACTION", f"there is no edge {shown(tail)} -- {shown(head)} "
                           "to orient")
-    known = partial.background
-    edges = [*core.edges, *(f"{first} -- {second}" for first, second in partial.undirected)]
-    knowing = build_partial(
-        core.labels, edges,
-        regime=sorted(core.regime), sigma=core.sigma, base=sorted(core.base),
-        mesa=sorted(core.mesa), query_regime=sorted(core.query_regime), name=core.name,
-        background=Background([*known.required, f"{tail} -> {head}"], known.forbidden,
-                              known.tiers),
-        unobserved=sorted(core.unobserved))
+    knowing = partial.knowing([f"{tail} -> {head}"])
     return uncertain(check_under_uncertainty(knowing, limit=1, max_members=MAX_MEMBERS))
 
 
 def uncertain_report(partial: PartialGraph, format: str) -> str:
     """The report ``causal-align check`` writes for a partial diagram: the uncertainty layer's
-    text, Markdown or JSON, or one HTML page with the text report and each member drawn (the
-    first 12, as the command draws them)."""
+    text, Markdown or JSON, or one HTML page with the text report and each member drawn."""
     result = check_under_uncertainty(partial, limit=LIMIT, max_members=MAX_MEMBERS)
-    if format != "html":
-        return render_uncertain(result, format)
+    return uncertain_html(result) if format == "html" else render_uncertain(result, format)
+
+
+DRAWN_MEMBERS = 12
+"""How many members an HTML page draws."""
+
+
+def uncertain_html(result: UncertainResult) -> str:
+    """One offline page: the text report, then each member diagram with its picture and paths
+    (the first :data:`DRAWN_MEMBERS`). ``causal-align check`` and the editor both write it."""
     from causal_align.pictures.html import to_html_batch
 
-    return to_html_batch([(member_text(member), member.result, ())
-                          for member in result.members[:12]],
+    return to_html_batch([(member.label, member.result, ())
+                          for member in result.members[:DRAWN_MEMBERS]],
                          summary=result.verdict.upper(), preface=render_uncertain(result, "text"))

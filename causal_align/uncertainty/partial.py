@@ -120,6 +120,20 @@ class PartialGraph:
         """The diagram's name."""
         return self.core.name
 
+    def knowing(self, required: Iterable[str]) -> PartialGraph:
+        """This diagram with more required orientations (``"A -> B"``) in its background
+        knowledge, checked and closed again (a contradiction raises ``GraphSpecError``).
+
+        >>> graph = PartialGraph.from_edges(["s -> C", "A -- B"], regime="s")
+        >>> graph.closed_undirected, graph.knowing(["B -> A"]).closed_directed
+        ((('A', 'B'),), (('B', 'A'), ('s', 'C')))
+        """
+        known = self.background
+        edges = [*self.core.edges, *(f"{first} -- {second}" for first, second in self.undirected)]
+        return build_partial(self.core.labels, edges, **graph_settings(self.core),
+                             background=Background([*known.required, *required], known.forbidden,
+                                                   known.tiers))
+
     @property
     def nodes(self) -> tuple[str, ...]:
         """Every node, in declaration order."""
@@ -145,6 +159,17 @@ class PartialGraph:
         for node in as_names(regime):
             labels.setdefault(node, "")
         return build_partial(labels, items, regime=regime, background=background, **options)
+
+
+def graph_settings(graph: CausalGraph) -> dict[str, Any]:
+    """Everything of ``graph`` but its nodes and edges, as :class:`CausalGraph` and
+    :func:`build_partial` take it."""
+    return {"regime": sorted(graph.regime), "sigma": graph.sigma,
+            "base": sorted(graph.base) or None, "mesa": sorted(graph.mesa),
+            "query_regime": sorted(graph.query_regime), "name": graph.name,
+            "description": graph.description, "utility": graph.utility or None,
+            "decision": graph.decision, "unobserved": sorted(graph.unobserved),
+            "positions": dict(graph.positions)}
 
 
 def build_partial(nodes: Mapping[str, str], edges: Sequence[object], *,

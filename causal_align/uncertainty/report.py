@@ -180,8 +180,7 @@ def _lines(result: UncertainResult, *, markdown: bool) -> list[str]:
 
 
 def _member(member: Member, code: Callable[[str], str]) -> str:
-    parents = "; ".join(f"{node} <- {{{', '.join(sorted(member.parents[node]))}}}"
-                        for node in sorted(member.parents)) or "(one diagram)"
+    parents = member.label
     if member.result.aligned:
         return f"{code(parents)}: aligned"
     path = member.result.open_paths[0] if member.result.open_paths else None

@@ -41,7 +41,7 @@ from causal_align.model import CausalGraph, Edge, SoftIntervention
 from causal_align.uncertainty.extension import extend
 from causal_align.uncertainty.meek import Pdag
 from causal_align.uncertainty.parents import joint_choices
-from causal_align.uncertainty.partial import PartialGraph, build_partial
+from causal_align.uncertainty.partial import PartialGraph, build_partial, graph_settings
 
 ALIGNED, NOT_ALIGNED, UNDETERMINED = "aligned", "not aligned", "undetermined"
 VERDICTS = (ALIGNED, NOT_ALIGNED, UNDETERMINED)
@@ -59,6 +59,12 @@ class Member:
     parents: Mapping[str, frozenset[str]]
     result: AlignmentResult
     graph: CausalGraph = field(repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """``"Plan <- {Mastery}"``: each pivot's parents in this member, ``"as drawn"`` when no
+        node's parents are in question."""
+        return parents_text(self.parents) or "as drawn"
 
     def to_dict(self) -> dict[str, Any]:
         """Stable form: the pivots' parents, the verdict and the witness path."""
@@ -153,7 +159,7 @@ def check_under_uncertainty(
         its target (``E_SIGMA_POSSIBLE_CYCLE``).
     """
     if isinstance(graph, CausalGraph):
-        graph = build_partial(graph.labels, list(graph.edges), **_settings(graph))
+        graph = build_partial(graph.labels, list(graph.edges), **graph_settings(graph))
     core = graph.core
     interventions = core.sigma if sigma is None else tuple(sigma)
     pdag = Pdag.from_edges(core.nodes, directed=graph.closed_directed,
@@ -245,13 +251,13 @@ def _member(core: CausalGraph, chosen: dict[str, frozenset[str]], after: Pdag,
     edges = [Edge(tail, head) for tail, head in directed]
     edges += [edge for edge in core.edges if edge.bidirected]
     try:
-        member = CausalGraph(core.labels, edges, **_settings(core))
+        member = CausalGraph(core.labels, edges, **graph_settings(core))
         result = check_inner_alignment(member, **options)
     except GraphSpecError as error:
         if any(problem.code == "E_SIGMA_CYCLE" for problem in error.problems):
             targets = ", ".join(sorted(chosen))
             raise GraphSpecError([Problem(
-                "E_SIGMA_POSSIBLE_CYCLE", f"with parents {_parents_text(chosen)}, a context "
+                "E_SIGMA_POSSIBLE_CYCLE", f"with parents {parents_text(chosen)}, a context "
                 f"node of σ({targets}) is a descendant of its target (orient the -- edges "
                 "between them, or drop it from the context)", "sigma",
                 source=f"<sigma on {core.name}>")]) from None
@@ -259,17 +265,8 @@ def _member(core: CausalGraph, chosen: dict[str, frozenset[str]], after: Pdag,
     return Member(chosen, result, member)
 
 
-def _settings(graph: CausalGraph) -> dict[str, Any]:
-    """Everything but the nodes and edges, as :class:`CausalGraph` takes it."""
-    return {"regime": sorted(graph.regime), "sigma": graph.sigma,
-            "base": sorted(graph.base) or None, "mesa": sorted(graph.mesa),
-            "query_regime": sorted(graph.query_regime), "name": graph.name,
-            "description": graph.description, "utility": graph.utility or None,
-            "decision": graph.decision, "unobserved": sorted(graph.unobserved),
-            "positions": dict(graph.positions)}
-
-
-def _parents_text(chosen: Mapping[str, frozenset[str]]) -> str:
+def parents_text(chosen: Mapping[str, frozenset[str]]) -> str:
+    """``"Plan <- {Mastery}; Y <- {}"``: each pivot's parents, sorted."""
     return "; ".join(f"{node} <- {{{', '.join(sorted(chosen[node]))}}}" for node in sorted(chosen))
 
 
