@@ -192,6 +192,7 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[str], None])
     os.close(descriptor)
     try:
         write(temporary)
+        _sync(temporary, os.O_RDWR)  # the content is on disk before the rename makes it current
         if status is not None:
             os.chmod(temporary, stat.S_IMODE(status.st_mode))
         else:
@@ -201,6 +202,16 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[str], None])
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    with contextlib.suppress(OSError):
+        _sync(folder, os.O_RDONLY)  # the rename itself, where the platform allows it
+
+
+def _sync(path: str, flags: int) -> None:
+    descriptor = os.open(path, flags)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:

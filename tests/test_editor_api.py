@@ -34,7 +34,7 @@ from causal_align.editor.document import apply_action, dump_document, load_docum
 from causal_align.editor.server import TOKEN_HEADER, EditorServer, static_files
 from causal_align.editor.session import EditSession
 from causal_align.editor.validation import check_text
-from causal_align.errors import GraphSpecError
+from causal_align.errors import EditorError, GraphSpecError
 from causal_align.loader import load_graph, parse_graph
 from causal_align.model import CausalGraph, SoftIntervention
 
@@ -832,3 +832,55 @@ def test_the_verdict_carries_the_incentives_of_a_graph_with_a_utility(tmp_path: 
     plain = tmp_path / "plain.yaml"
     plain.write_text(Path("graphs/coinrun.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert EditSession(plain).state()["picture"]["verdict"]["incentives"] is None
+
+
+def test_two_editors_in_different_processes_cannot_both_save(tmp_path: Path,
+                                                              monkeypatch: Any) -> None:
+    """The check "unchanged on disk?" and the write happen under one lock on the file, so a
+    second editor that saves while the first is half-way waits, then sees the change. The two
+    sessions lock through separate open files, as two processes would."""
+    from causal_align.editor.session import EditSession
+
+    path = tmp_path / "coinrun.yaml"
+    path.write_text(COINRUN.read_text(), encoding="utf-8")
+    first, second = EditSession(path), EditSession(path)
+    first.act({"op": "add_node", "name": "First"})
+    second.act({"op": "add_node", "name": "Second"})
+    inside, go, checked = threading.Event(), threading.Event(), threading.Event()
+    real_write, real_fingerprint = storage.atomic_write, storage.fingerprint
+
+    def slow_write(target: Path, text: str) -> Any:
+        if "First" in text:
+            inside.set()
+            go.wait(timeout=30)
+        return real_write(target, text)
+
+    def noted_fingerprint(target: Path) -> Any:
+        if threading.current_thread().name == "second":
+            checked.set()
+        return real_fingerprint(target)
+
+    import causal_align.editor.session as session_module
+
+    monkeypatch.setattr(session_module, "atomic_write", slow_write)
+    monkeypatch.setattr(session_module, "fingerprint", noted_fingerprint)
+    outcome: dict[str, Any] = {}
+
+    def save(name: str, session: Any) -> None:
+        try:
+            outcome[name] = session.save()["saved"]
+        except EditorError as error:
+            outcome[name] = error.code
+
+    one = threading.Thread(target=save, args=("first", first), name="first")
+    one.start()
+    assert inside.wait(timeout=30)
+    two = threading.Thread(target=save, args=("second", second), name="second")
+    two.start()
+    blocked = not checked.wait(timeout=1.0)  # with the lock, the second cannot check yet
+    go.set()
+    one.join()
+    two.join()
+    assert blocked
+    assert outcome == {"first": True, "second": "E_EDIT_CONFLICT"}
+    assert "First" in path.read_text() and "Second" not in path.read_text()

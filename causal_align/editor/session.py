@@ -48,7 +48,7 @@ from causal_align.editor.document import (
     skeleton,
     touched,
 )
-from causal_align.editor.storage import atomic_write, fingerprint, read_file
+from causal_align.editor.storage import atomic_write, exclusive, fingerprint, read_file
 from causal_align.editor.validation import Checked, check_text
 from causal_align.editor.verdict import (
     partial_picture,
@@ -305,12 +305,14 @@ class EditSession:
         with self._lock:
             if self._checked.problems and not draft:
                 raise GraphSpecError(self._checked.problems)
-            now = fingerprint(self.path)
-            if now != self._disk and not overwrite:
-                what = "was deleted" if not now.exists else "was changed by another program"
-                raise EditorError("E_EDIT_CONFLICT", f"{self.path} {what} since it was opened "
-                                  "(reload it to take that version, or save with overwrite)")
-            self._disk = atomic_write(self.path, self._text)
+            with exclusive(self.path):  # another process cannot save between check and write
+                now = fingerprint(self.path)
+                if now != self._disk and not overwrite:
+                    what = "was deleted" if not now.exists else "was changed by another program"
+                    raise EditorError("E_EDIT_CONFLICT", f"{self.path} {what} since it was "
+                                      "opened (reload it to take that version, or save with "
+                                      "overwrite)")
+                self._disk = atomic_write(self.path, self._text)
             self._saved = self._text
             return {**self.state(), "saved": True}
 

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from causal_align.errors import EditorError
+from causal_align.limits import write_atomically
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def read_file(path: Path) -> tuple[str, Fingerprint]:
 
 
 def atomic_write(path: Path, text: str) -> Fingerprint:
-    """Replace ``path`` by ``text`` atomically; returns the new fingerprint.
+    """Replace ``path`` by ``text`` atomically (:func:`~causal_align.limits.write_atomically`,
+    as every file we write); returns the new fingerprint.
 
     Raises
     ------
@@ -71,36 +74,40 @@ def atomic_write(path: Path, text: str) -> Fingerprint:
         untouched and no temporary file is left behind.
     """
     data = text.encode("utf-8")
-    folder = path.parent
+    def write(temporary: str) -> None:
+        Path(temporary).write_bytes(data)
+
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else None
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write_atomically(path, write)
     except OSError as error:
-        raise EditorError("E_EDIT_IO", f"cannot write in {folder}: {error.strerror}") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise EditorError("E_EDIT_IO", f"cannot write {path}: {error.strerror}") from error
-    _sync_folder(folder)
     return Fingerprint(True, hashlib.sha256(data).hexdigest())
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it."""
+@contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (its folder while it does not exist) between checking
+    that it did not change and replacing it, so that two editors in different processes cannot
+    both pass the check and overwrite each other. The lock is advisory (``flock``) and a no-op
+    where the platform has none. After waiting for it, check the file at ``path`` again: another
+    process may have replaced it meanwhile.
+
+    >>> import tempfile, pathlib
+    >>> with exclusive(pathlib.Path(tempfile.mkdtemp()) / "new.yaml"):
+    ...     pass
+    """
     try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
+        import fcntl
+    except ImportError:  # Windows: no flock; saves in one process are still serialised
+        yield
         return
+    target = path if path.exists() else path.parent
     try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
+        descriptor = os.open(target, os.O_RDONLY)
+    except OSError as error:
+        raise EditorError("E_EDIT_IO", f"cannot open {target}: {error.strerror}") from error
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
     finally:
-        os.close(descriptor)
+        os.close(descriptor)  # closing releases the lock
