@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import sys
@@ -43,39 +44,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench  # noqa: E402  (the graphs and queries of the main benchmark, unchanged)
 
-from causal_align import alignment, separation  # noqa: E402
 from causal_align.alignment import check_inner_alignment  # noqa: E402
-from causal_align.intervention import SigmaGraph, sigma_graph  # noqa: E402
+from causal_align.intervention import sigma_graph  # noqa: E402
 from causal_align.model import CausalGraph, SoftIntervention  # noqa: E402
 from causal_align.separation import is_separated  # noqa: E402
 
 SEED = bench.SEED
 
 
-def sorted_descents(graph: SigmaGraph, nodes: object) -> dict[str, str | None]:
-    return ORIGINAL_DESCENTS(graph, sorted(nodes))  # type: ignore[call-overload]
-
-
-ORIGINAL_DESCENTS = separation._shortest_descents
-
-
 @contextmanager
 def engine(compiled: bool) -> Iterator[None]:
-    """Run check_inner_alignment on one engine (descents seeded in sorted order in both)."""
-    from causal_align import fast
-
-    saved = (separation._shortest_descents, alignment.Prepared, alignment.open_paths,
-             alignment.is_separated)
-    separation._shortest_descents = sorted_descents  # type: ignore[assignment]
-    if compiled:
-        alignment.Prepared = fast.prepare  # type: ignore[assignment, misc]
-        alignment.open_paths = fast.fast_open_paths
-        alignment.is_separated = fast.fast_separated
+    """Run every query on one engine: the core's own dispatch, forced by the environment
+    variable it reads."""
+    saved = os.environ.get("CAUSAL_ALIGN_ENGINE")
+    os.environ["CAUSAL_ALIGN_ENGINE"] = "fast" if compiled else "python"
     try:
         yield
     finally:
-        (separation._shortest_descents, alignment.Prepared, alignment.open_paths,  # type: ignore[misc]
-         alignment.is_separated) = saved
+        if saved is None:
+            del os.environ["CAUSAL_ALIGN_ENGINE"]
+        else:
+            os.environ["CAUSAL_ALIGN_ENGINE"] = saved
 
 
 def build(generated: bench.Generated) -> CausalGraph:
@@ -97,6 +86,7 @@ class ClassRow:
     ancestral: float = 0.0
     times: dict[str, float | None] = field(default_factory=dict)
     fewest_paths: int | None = None
+    listed_nodes: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -137,7 +127,8 @@ def measure_class(name: str, graph: CausalGraph, queries: list[bench.Query],
     seconds = settings.seconds
 
     def python_verdict(query: bench.Query) -> None:
-        verdicts[query] = is_separated(g_sigma, regime, {query.base}, given=query.mesa)
+        with engine(False):
+            verdicts[query] = is_separated(g_sigma, regime, {query.base}, given=query.mesa)
 
     def fast_verdict(query: bench.Query) -> None:
         answer = fast_separated(g_sigma, regime, {query.base}, given=query.mesa)
@@ -147,7 +138,7 @@ def measure_class(name: str, graph: CausalGraph, queries: list[bench.Query],
         answer = nx.is_d_separator(dag, regime, {query.base}, set(query.mesa))
         assert answer == verdicts[query], f"networkx disagrees on {query}"
 
-    listed: dict[tuple[bench.Query, int], list[object]] = {}
+    listed: dict[tuple[bench.Query, int], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
 
     def checker(compiled: bool, limit: int) -> Callable[[bench.Query], None]:
         def check(query: bench.Query) -> None:
@@ -155,6 +146,8 @@ def measure_class(name: str, graph: CausalGraph, queries: list[bench.Query],
                 result = check_inner_alignment(graph, base=query.base, mesa=query.mesa,
                                                limit=limit)
             paths = [(path.nodes, path.arrows) for path in result.open_paths]
+            if limit == 100:
+                row.listed_nodes.append(sum(len(nodes) for nodes, _ in paths))
             expected = listed.setdefault((query, limit), paths)
             assert paths == expected, f"engines list different paths for {query}"
         return check
@@ -210,7 +203,7 @@ def run_graph(family: str, degree: int | None, n: int,
         other, ours = traced_megabytes(lambda: build(generated))
         assert isinstance(other, CausalGraph)
         _, flat = traced_megabytes(lambda: sigma_graph(other))
-        _, compiled_mb = traced_megabytes(lambda: compile_graph(sigma_graph(other)))
+        _, compiled_mb = traced_megabytes(lambda: compile_graph(sigma_graph(other)).labels())
         _, plain = traced_megabytes(lambda: bench.nx_plain_graph(generated))
         memory = (ours + flat, compiled_mb, plain)
         del other
@@ -269,7 +262,7 @@ def table(rows: list[GraphRow], fixed: tuple[float, float]) -> list[str]:
                      + " | ".join(memory) + " |")
     header = ["graph", "class", "median \\|An\\|", "verdict ms python / fast / networkx",
               "fast vs networkx", "fast vs python", "check(limit=1) ms python / fast",
-              "check(limit=100) ms python / fast (fewest paths)",
+              "check(limit=100) ms python / fast (fewest paths; median nodes listed)",
               "single-shot check(limit=100) ms fast (+CSR build)", "queries"]
     lines += ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
@@ -277,7 +270,8 @@ def table(rows: list[GraphRow], fixed: tuple[float, float]) -> list[str]:
             t = result.times
             hundred = ("—" if "fast check 100" not in t else
                        f"{ms(t['python check 100'])} / {ms(t['fast check 100'])} "
-                       f"({result.fewest_paths})")
+                       f"({result.fewest_paths}; "
+                       f"{statistics.median(result.listed_nodes):,.0f} nodes)")
             key = "fast check 100" if "fast check 100" in t else "fast check 1"
             single = t[key]
             single_text = "—" if single is None else ms(single + row.compile)

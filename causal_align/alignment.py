@@ -30,6 +30,7 @@ from causal_align.header import ResultHeader, query_problems
 from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
 from causal_align.model import CausalGraph, Edge, Query, SoftIntervention
 from causal_align.separation import (
+    AncestryCache,
     Prepared,
     ancestors,
     directed_reach,
@@ -204,6 +205,29 @@ def check_inner_alignment(
     GraphSpecError
         For an empty Y_b, unknown or overlapping query nodes, or an invalid ``sigma``.
     """
+    return _check(graph, base=base, mesa=mesa, regime=regime, sigma=sigma, limit=limit,
+                  cache=None)
+
+
+def check_queries(graph: CausalGraph, queries: Iterable[Query], *,
+                  limit: int = 100) -> tuple[AlignmentResult, ...]:
+    """Answer a batch of queries against one loaded graph, which is prepared once and reused.
+
+    Examples
+    --------
+    >>> graph = CausalGraph.from_edges(["s -> X", "X -> A", "X -> B"], regime="s")
+    >>> [result.aligned for result in check_queries(graph, [Query("A", mesa="X"), Query("A")])]
+    [True, False]
+    """
+    cache = AncestryCache()  # An(Y_m) is found once per Y_m, not once per query
+    return tuple(_check(graph, base=query.base, mesa=query.mesa, regime=query.regime,
+                        sigma=query.sigma, limit=limit, cache=cache) for query in queries)
+
+
+def _check(graph: CausalGraph, *, base: str | Iterable[str] | None,
+           mesa: str | Iterable[str] | None, regime: str | Iterable[str] | None,
+           sigma: Iterable[SoftIntervention] | None, limit: int,
+           cache: AncestryCache | None) -> AlignmentResult:
     if limit < 0:
         raise CausalAlignError(f"limit must be >= 0, found {limit}")
     header, problems = query_problems(graph, base=base, mesa=mesa, regime=regime)
@@ -214,7 +238,7 @@ def check_inner_alignment(
     problems.raise_if_any()
     sources, targets = frozenset(header.regime), frozenset(header.base)
     given = frozenset(header.mesa)
-    prepared = prepare(g_sigma, sources, targets, given)
+    prepared = prepare(g_sigma, sources, targets, given, cache=cache)
     reached = prepared.reachable(stop_at_target=True)  # complete when aligned
     aligned = all(node not in targets for node, _ in reached)
     raw_paths, truncated = ([], False) if aligned else open_paths(
@@ -231,21 +255,6 @@ def check_inner_alignment(
         sigma=g_sigma.interventions, aligned=aligned,
         open_paths=paths, limit=limit, truncated=truncated, sigma_removed=g_sigma.removed,
         sigma_added=g_sigma.added, certificate=certificate, diagram=g_sigma, _query=prepared)
-
-
-def check_queries(graph: CausalGraph, queries: Iterable[Query], *,
-                  limit: int = 100) -> tuple[AlignmentResult, ...]:
-    """Answer a batch of queries against one loaded graph, which is prepared once and reused.
-
-    Examples
-    --------
-    >>> graph = CausalGraph.from_edges(["s -> X", "X -> A", "X -> B"], regime="s")
-    >>> [result.aligned for result in check_queries(graph, [Query("A", mesa="X"), Query("A")])]
-    [True, False]
-    """
-    return tuple(check_inner_alignment(graph, base=query.base, mesa=query.mesa,
-                                       regime=query.regime, sigma=query.sigma, limit=limit)
-                 for query in queries)
 
 
 def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],

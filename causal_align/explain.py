@@ -24,9 +24,11 @@ M is a collider (s -> M <- Y_b), opened because its descendant Y_m is conditione
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from causal_align.intervention import SigmaGraph
@@ -76,15 +78,22 @@ class Descents:
     (('A', 'B', 'Y'), 2, 'Y')
     """
 
-    __slots__ = ("graph", "next_hop", "_below")
+    __slots__ = ("graph", "mesa", "_next_hop", "_below")
 
     def __init__(self, graph: SigmaGraph, mesa: Collection[str],
                  next_hop: Mapping[str, str | None] | None = None) -> None:
-        self.graph = graph
-        self.next_hop = (prepare(graph, (), (), mesa).down_to_given if next_hop is None
-                         else next_hop)
+        self.graph, self.mesa = graph, mesa
+        self._next_hop = next_hop
         self._below: dict[str, tuple[int, str, Edge | None]] = {}
         """node -> (edges down to Y_m, the Y_m node reached, first σ-added edge on the way)"""
+
+    @property
+    def next_hop(self) -> Mapping[str, str | None]:
+        """Each node of An(Y_m) mapped to its next hop down to Y_m (None for Y_m itself):
+        the tree, searched on first use when no query lent it."""
+        if self._next_hop is None:
+            self._next_hop = prepare(self.graph, (), (), self.mesa).down_to_given
+        return self._next_hop
 
     def _known(self, node: str) -> tuple[int, str, Edge | None]:
         below = self._below
@@ -214,13 +223,38 @@ class OpenPath:
     """A path from a regime node to Y_b that is open given Y_m in G_σ, with its explanation.
 
     ``arrows[i]`` joins ``nodes[i]`` and ``nodes[i + 1]``, read from the regime node towards Y_b.
+    The per-node :attr:`junctions` are built when first read, so listing a path through a
+    million nodes costs a few C-speed scans until someone reads why each node is open.
     """
 
     nodes: tuple[str, ...]
     arrows: tuple[str, ...]
-    junctions: tuple[Junction, ...]
     sigma_edges: tuple[Edge, ...]
     kinds: tuple[LeakKind, ...]
+    descents: Descents | None = field(default=None, compare=False, repr=False)
+    """The tree of descents to Y_m that the path's colliders read (shared by a listing)."""
+
+    @cached_property
+    def junctions(self) -> tuple[Junction, ...]:
+        """Each interior node with why it lets the path through, from the regime node on."""
+        nodes, arrows = self.nodes, self.arrows
+        interior = set(nodes[1:-1])
+        told: dict[str, list[Edge]] = {}
+        for edge in self.sigma_edges:  # at the σ target, or at the tail when Y_b is the target
+            told.setdefault(edge.head if edge.head in interior else edge.tail, []).append(edge)
+        junctions = []
+        for index in range(1, len(nodes) - 1):
+            node = nodes[index]
+            arrow_in, arrow_out = arrows[index - 1], arrows[index]
+            kind = junction_kind(arrow_in != "<-", arrow_out != "->")
+            latent = [Edge(node, nodes[index + 1], bidirected=True)] if arrow_out == "<->" else []
+            if index == 1 and arrow_in == "<->":
+                latent.insert(0, Edge(nodes[0], node, bidirected=True))
+            junctions.append(Junction(node, kind, f"{nodes[index - 1]} {arrow_in}",
+                                      f"{arrow_out} {nodes[index + 1]}",
+                                      tuple(told.get(node, ())), tuple(latent),
+                                      self.descents if kind == "collider" else None))
+        return tuple(junctions)
 
     @property
     def is_sigma_created(self) -> bool:
@@ -230,11 +264,11 @@ class OpenPath:
     def explain(self) -> tuple[str, ...]:
         """One sentence per interior node, from the regime node towards Y_b; for a path with
         no interior node, one sentence about its single edge."""
-        if not self.junctions and self.sigma_edges:
+        if len(self.nodes) == 2 and self.sigma_edges:
             return (f"{self} is a single edge, and only σ made it: the learned policy "
                     f"{self.nodes[-1]} reads {self.nodes[0]} (its context), which no "
                     f"conditioning can block; drop {self.nodes[0]} from the context",)
-        if not self.junctions:
+        if len(self.nodes) == 2:
             return (f"{self} is a single edge: the regime changes {self.nodes[-1]}'s own "
                     "mechanism, which no conditioning can block",)
         return tuple(junction.reason() for junction in self.junctions)
@@ -251,46 +285,59 @@ class OpenPath:
                 "junctions": [junction.to_dict() for junction in self.junctions]}
 
 
+ARROW_LETTERS = {"->": "r", "<-": "l", "<->": "b"}
+"""One letter per arrow, so that a path's junctions are found by C-speed string scans."""
+_COLLIDERS = re.compile("(?=[rb][lb])")
+"""An arrowhead on both sides of a node: the node after each match is a collider."""
+
+
 def describe(graph: SigmaGraph, raw_paths: Iterable[RawPath], mesa: Collection[str], *,
              prepared: Prepared | None = None) -> tuple[OpenPath, ...]:
     """Turn the engine's (nodes, arrows) into explained, classified :class:`OpenPath` values;
-    ``prepared`` (the same query's) lends its descents to Y_m."""
+    ``prepared`` (the same query's) lends its descents to Y_m.
+
+    The work per path is a few scans at C speed (the arrows as letters, the colliders by a
+    regular expression, the σ targets by a set intersection); the junctions and the descents
+    they name are built when read.
+    """
     descents = Descents(graph, mesa, None if prepared is None else prepared.down_to_given)
-    return tuple(_describe_one(graph, nodes, arrows, descents) for nodes, arrows in raw_paths)
+    given = frozenset(mesa)
+    heads = frozenset(edge.head for edge in graph.added)
+    return tuple(_describe_one(graph, nodes, arrows, descents, given, heads)
+                 for nodes, arrows in raw_paths)
 
 
 def _describe_one(graph: SigmaGraph, nodes: tuple[str, ...], arrows: tuple[str, ...],
-                  descents: Descents) -> OpenPath:
-    sigma_edges = tuple(edge for edge in (
-        Edge(left, right) if arrow == "->" else Edge(right, left)
-        for left, arrow, right in zip(nodes, arrows, nodes[1:]) if arrow != "<->")
-        if graph.is_added(edge.tail, edge.head))
-    junctions = []
-    for index in range(1, len(nodes) - 1):
-        node = nodes[index]
-        arrow_in, arrow_out = arrows[index - 1], arrows[index]
-        head_in, head_out = arrow_in != "<-", arrow_out != "->"
-        kind = junction_kind(head_in, head_out)
-        told_here = tuple(edge for edge in sigma_edges if edge.head == node or
-                          (edge.tail == node and edge.head not in nodes[1:-1]))
-        latent = [Edge(node, nodes[index + 1], bidirected=True)] if arrow_out == "<->" else []
-        if index == 1 and arrow_in == "<->":
-            latent.insert(0, Edge(nodes[0], node, bidirected=True))
-        junctions.append(Junction(node, kind, f"{nodes[index - 1]} {arrow_in}",
-                                  f"{arrow_out} {nodes[index + 1]}", told_here, tuple(latent),
-                                  descents if kind == "collider" else None))
-    colliders = [junction for junction in junctions if junction.kind == "collider"]
-    kinds: list[LeakKind] = ([CAUSAL_LEAK] if all(arrow == "->" for arrow in arrows)
-                             else [SELECTION_LEAK])
-    if any(junction.descent_hops == 0 for junction in colliders):
+                  descents: Descents, given: frozenset[str], heads: frozenset[str]) -> OpenPath:
+    letters = "".join(map(ARROW_LETTERS.__getitem__, arrows))
+    kinds: list[LeakKind] = [CAUSAL_LEAK if letters.count("r") == len(letters)
+                             else SELECTION_LEAK]
+    colliders = [nodes[match.start() + 1] for match in _COLLIDERS.finditer(letters)]
+    if any(node in given for node in colliders):  # a descent of no edge
         kinds.append(COLLIDER_IN_MESA)
-    if any(junction.descent_hops > 0 for junction in colliders):
+    if any(node not in given for node in colliders):
         kinds.append(COLLIDER_ABOVE_MESA)
-    if "<->" in arrows:
+    if "b" in letters:
         kinds.append(LATENT)
+    sigma_edges = _sigma_edges(graph, nodes, letters, heads)
     if sigma_edges:
         kinds.append(SIGMA_CREATED)
-    return OpenPath(nodes, arrows, tuple(junctions), sigma_edges, tuple(kinds))
+    return OpenPath(nodes, arrows, sigma_edges, tuple(kinds), descents)
+
+
+def _sigma_edges(graph: SigmaGraph, nodes: tuple[str, ...], letters: str,
+                 heads: frozenset[str]) -> tuple[Edge, ...]:
+    """The path's σ-added edges, in path order: only edges into a σ-added edge's head can be
+    one, and a simple path meets each such head at most once."""
+    found: list[tuple[int, Edge]] = []
+    for head in heads.intersection(nodes):
+        index = nodes.index(head)
+        if index > 0 and letters[index - 1] == "r" and graph.is_added(nodes[index - 1], head):
+            found.append((index - 1, Edge(nodes[index - 1], head)))
+        if (index + 1 < len(nodes) and letters[index] == "l"
+                and graph.is_added(nodes[index + 1], head)):
+            found.append((index, Edge(nodes[index + 1], head)))
+    return tuple(edge for _, edge in sorted(found, key=lambda item: item[0]))
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,14 @@ import os
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from causal_align.errors import GraphSpecError, Problem, shown
 from causal_align.intervention import SigmaGraph
 from causal_align.validate import suggest
+
+if TYPE_CHECKING:
+    from causal_align.model import CausalGraph
 
 State = tuple[str, bool]
 RawPath = tuple[tuple[str, ...], tuple[str, ...]]
@@ -59,11 +63,14 @@ def ancestors(graph: SigmaGraph, nodes: Iterable[str]) -> set[str]:
     return found
 
 
-def _shortest_descents(graph: SigmaGraph, nodes: Iterable[str]) -> dict[str, str | None]:
+def _shortest_descents(graph: SigmaGraph, nodes: Iterable[str], *,
+                       most: int | None = None) -> dict[str, str | None] | None:
     """An(``nodes``) in G_σ, each ancestor mapped to the next node on a shortest directed path
-    down to ``nodes`` (``None`` for the nodes themselves): one breadth-first pass over parents."""
+    down to ``nodes`` (``None`` for the nodes themselves): one breadth-first pass over parents,
+    seeded in sorted order so that the same node is named on every run. None when the set
+    grows past ``most`` nodes."""
     parents = graph.parents
-    step: dict[str, str | None] = dict.fromkeys(sorted(nodes))  # the same order on every run
+    step: dict[str, str | None] = dict.fromkeys(sorted(nodes))
     queue = deque(step)
     while queue:
         node = queue.popleft()
@@ -71,31 +78,157 @@ def _shortest_descents(graph: SigmaGraph, nodes: Iterable[str]) -> dict[str, str
             if parent not in step:
                 step[parent] = node
                 queue.append(parent)
+        if most is not None and len(step) > most:
+            return None
     return step
+
+
+def _ancestors_beyond(graph: SigmaGraph, closed: Collection[str], nodes: Iterable[str], *,
+                      most: int | None = None) -> set[str] | None:
+    """``closed`` (a set already closed under parents) with An(``nodes``) in G_σ, walking only
+    from the nodes not in it; None when the union grows past ``most`` nodes."""
+    found = set(closed)
+    stack = [node for node in nodes if node not in found]
+    found.update(stack)
+    while stack:
+        for parent in graph.parents(stack.pop()):
+            if parent not in found:
+                found.add(parent)
+                stack.append(parent)
+        if most is not None and len(found) > most:
+            return None
+    return found
+
+
+Sets = tuple[Mapping[str, "str | None"], set[str], set[str]]
+"""A query's An(Z) with next hops down to Z, An(Z) as a set, and An(S ∪ T ∪ Z)."""
+
+
+def _ancestral_sets(graph: SigmaGraph, given: Collection[str], others: Collection[str], *,
+                    cache: AncestryCache | None = None, most: int | None = None) -> Sets | None:
+    """The sets a :class:`Prepared` query holds, An(Z) taken from ``cache`` when it has it;
+    None when a set grows past ``most`` nodes."""
+    kept = None if cache is None else cache.get(graph, given, "python")
+    if kept is None:
+        descents = _shortest_descents(graph, given, most=most)
+        if descents is None:
+            return None
+        kept = (descents, set(descents))
+        if cache is not None:
+            cache.put(graph, given, "python", kept, len(descents))
+    down, above = kept
+    relevant = _ancestors_beyond(graph, above, others, most=most)
+    return None if relevant is None else (down, above, relevant)
+
+
+class AncestryCache:
+    """An(Y_m) with its next hops, kept per (G_σ, Y_m) across the queries of a batch.
+
+    Hand one to :func:`prepare` for every query of a batch (``check_queries``): a query whose
+    G_σ and Y_m were seen before skips the breadth-first pass over An(Y_m). At most
+    ``most_nodes`` nodes are kept in all; the oldest entries go first. The sets handed out are
+    shared between queries: read them, never change them.
+
+    Examples
+    --------
+    >>> from causal_align.model import CausalGraph
+    >>> from causal_align.intervention import sigma_graph
+    >>> g = sigma_graph(CausalGraph.from_edges(["s -> M", "Y_b -> M", "M -> Y_m"], regime="s"))
+    >>> cache = AncestryCache()
+    >>> first = prepare(g, {"s"}, {"Y_b"}, {"Y_m"}, cache=cache)
+    >>> second = prepare(g, {"s"}, {"M"}, {"Y_m"}, cache=cache)
+    >>> second.down_to_given is first.down_to_given, cache.hits
+    (True, 1)
+    """
+
+    def __init__(self, *, most_nodes: int = 4_000_000) -> None:
+        self.most_nodes = most_nodes
+        self.hits = 0
+        self._kept: dict[tuple[object, ...], tuple[CausalGraph, object, int]] = {}
+        self._nodes = 0
+
+    @staticmethod
+    def _key(graph: SigmaGraph, given: Collection[str], engine: str) -> tuple[object, ...]:
+        return (id(graph.graph), graph.interventions, frozenset(given), engine)
+
+    def get(self, graph: SigmaGraph, given: Collection[str], engine: str) -> Any:
+        """What :meth:`put` kept for this G_σ, Y_m and engine, or None."""
+        found = self._kept.get(self._key(graph, given, engine))
+        if found is None or found[0] is not graph.graph:
+            return None
+        self.hits += 1
+        return found[1]
+
+    def put(self, graph: SigmaGraph, given: Collection[str], engine: str, value: object,
+            size: int) -> None:
+        """Keep ``value`` (An(Y_m) of ``size`` nodes, in the engine's own form)."""
+        if size > self.most_nodes:
+            return
+        while self._kept and self._nodes + size > self.most_nodes:
+            oldest = next(iter(self._kept))
+            self._nodes -= self._kept.pop(oldest)[2]
+        self._kept[self._key(graph, given, engine)] = (graph.graph, value, size)
+        self._nodes += size
 
 
 COMPILED_MIN_NODES = 20_000
 """Graphs this big run on the compiled engine (:mod:`causal_align.fast`) when numba is
 installed; ``CAUSAL_ALIGN_ENGINE=python`` or ``=fast`` forces one engine."""
 
+QUERY_NODES = 5_000
+"""A query on a smaller graph moves to the compiled engine (when numba is installed) once its
+ancestral pass in pure Python has visited this many nodes: from there on the compiled passes
+are ten times faster or more, and the first such query of a process pays numba's start-up."""
 
-def _compiled(graph: SigmaGraph) -> ModuleType | None:
-    """The compiled engine when it should answer queries on ``graph``, else None: small
-    graphs decide without importing it, and without numba it is never wanted."""
-    if len(graph.graph.nodes) < COMPILED_MIN_NODES and "CAUSAL_ALIGN_ENGINE" not in os.environ:
+SMALL_ANCESTRY = 2_048
+"""A verdict whose ancestral set has at most this many nodes skips the lazy-collider phase:
+the full pass is as cheap."""
+
+LAZY_WORK = 10_000
+"""The pure-Python lazy-collider phase gives up after reading this many row entries (the
+compiled engine's budget is :data:`causal_align.fast.query.LAZY_WORK`): a few milliseconds
+at most lost on a separated query, against a full pass over an ancestral set that may hold
+most of a big graph (seconds at a million nodes) saved on an open one."""
+
+
+def _compiled(graph: SigmaGraph, *, visited: int = 0) -> ModuleType | None:
+    """The compiled engine when it should answer a query on ``graph`` whose pure-Python
+    passes have visited ``visited`` nodes so far, else None: small graphs and small queries
+    decide without importing it, and without numba it is never wanted."""
+    if (len(graph.graph.nodes) < COMPILED_MIN_NODES and visited < QUERY_NODES
+            and "CAUSAL_ALIGN_ENGINE" not in os.environ):
         return None
     from causal_align import fast
 
-    return fast if fast.is_wanted(graph) else None
+    return fast if fast.is_wanted(graph, large_query=visited >= QUERY_NODES) else None
+
+
+def _query_cap(graph: SigmaGraph) -> int | None:
+    """Where a pure-Python ancestral pass stops to hand its query to the compiled engine:
+    :data:`QUERY_NODES`, or None when no query on ``graph`` can move (a graph smaller than
+    that, no numba, or ``CAUSAL_ALIGN_ENGINE=python``). Loads neither numba nor the kernels."""
+    if (len(graph.graph.nodes) <= QUERY_NODES
+            or os.environ.get("CAUSAL_ALIGN_ENGINE") == "python"):
+        return None
+    from causal_align import fast
+
+    return QUERY_NODES if fast.is_available() else None
 
 
 def prepare(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
-            given: Collection[str]) -> Prepared:
-    """A :class:`Prepared` query, on the compiled engine for big graphs."""
+            given: Collection[str], *, cache: AncestryCache | None = None) -> Prepared:
+    """A :class:`Prepared` query, on the compiled engine for big graphs and for queries whose
+    ancestral set passes :data:`QUERY_NODES` nodes; ``cache`` keeps An(Z) across a batch."""
     fast = _compiled(graph)
     if fast is None:
-        return Prepared(graph, sources, targets, given)
-    prepared: Prepared = fast.prepare(graph, sources, targets, given)
+        sets = _ancestral_sets(graph, given, {*sources, *targets}, cache=cache,
+                               most=_query_cap(graph))
+        if sets is not None:
+            return Prepared(graph, sources, targets, given, sets=sets)
+        fast = _compiled(graph, visited=QUERY_NODES)
+        if fast is None:  # numba would not load: the pure-Python passes go on to the end
+            return Prepared(graph, sources, targets, given, cache=cache)
+    prepared: Prepared = fast.prepare(graph, sources, targets, given, cache=cache)
     return prepared
 
 
@@ -103,17 +236,22 @@ class Prepared:
     """A separation query prepared once: its ancestral set, An(Z) and the junction rule.
 
     ``down_to_given`` maps each node of An(Z) to its next hop on a shortest directed path down
-    to Z, which explanations reuse to name the descent that opens a collider.
+    to Z, which explanations reuse to name the descent that opens a collider. ``sets`` are the
+    three sets already computed (by :func:`prepare`); ``cache`` lends An(Z) across queries.
     """
 
+    is_compiled: ClassVar[bool] = False
+    """True for the compiled engine's subclass (:class:`causal_align.fast.query.FastPrepared`)."""
+
     def __init__(self, graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
-                 given: Collection[str]) -> None:
+                 given: Collection[str], *, cache: AncestryCache | None = None,
+                 sets: Sets | None = None) -> None:
         self.graph = graph
         self.sources, self.targets, self.given = set(sources), set(targets), set(given)
-        self.down_to_given = _shortest_descents(graph, self.given)
-        self.given_ancestors = set(self.down_to_given)
-        self.relevant = ancestors(graph, self.sources | self.targets | self.given_ancestors)
         self.endpoints = self.sources | self.targets
+        found = sets or _ancestral_sets(graph, self.given, self.endpoints, cache=cache)
+        assert found is not None  # no bound was set
+        self.down_to_given, self.given_ancestors, self.relevant = found
 
     def is_open(self, node: str, head_in: bool, head_out: bool) -> bool:
         """Is the junction at ``node`` open, given the marks of the two path edges at ``node``?"""
@@ -122,7 +260,8 @@ class Prepared:
         return node not in self.given
 
     def moves(self, node: str) -> Iterator[tuple[str, str, bool, bool]]:
-        """Edges at ``node`` inside the ancestral set: (neighbour, arrow, head at node, head there)."""
+        """Edges at ``node`` inside the ancestral set: (neighbour, arrow, head at node, head
+        there)."""
         return _moves_within(self.graph, node, self.relevant)
 
     def reachable(self, *, stop_at_target: bool = False) -> set[State]:
@@ -254,12 +393,100 @@ def is_separated(graph: SigmaGraph, sources: Collection[str], targets: Collectio
 
 def _separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
                given: Collection[str]) -> bool:
+    """The verdict of checked sets. A query with a large ancestral set first runs the
+    lazy-collider phase (:func:`lazy_reach`), which settles most open ones at once; the full
+    pass runs only when it gives up."""
     fast = _compiled(graph)
+    if fast is None:
+        others = {*sources, *targets}
+        sets = _ancestral_sets(graph, given, others, most=SMALL_ANCESTRY)
+        if sets is None:
+            reached = lazy_reach(graph, sources, targets, given, work=LAZY_WORK)
+            if reached is not None:
+                return not reached
+            sets = _ancestral_sets(graph, given, others, most=_query_cap(graph))
+            fast = None if sets is not None else _compiled(graph, visited=QUERY_NODES)
+            if sets is None and fast is None:  # numba would not load: Python to the end
+                sets = _ancestral_sets(graph, given, others)
     if fast is not None:
         verdict: bool = fast.separated(graph, sources, targets, given)
         return verdict
-    query = Prepared(graph, sources, targets, given)
+    query = Prepared(graph, sources, targets, given, sets=sets)
     return not any(node in query.targets for node, _ in query.reachable(stop_at_target=True))
+
+
+def lazy_reach(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
+               given: Collection[str], *, work: int | None = None) -> bool | None:
+    """The lazy-collider phase of a verdict: a Bayes ball in which a collider passes only when
+    it is *in* ``given``, over the whole graph (no ancestral set is computed).
+
+    A walk may pass a node more than once: a collider in An(Z) but not in Z is passed by going
+    down to Z and bouncing back up, so the ball finds every open path although it opens only
+    Z's own colliders (Shachter's Bayes ball; ``tests/test_separation_lazy.py`` checks it
+    against the full pass on thousands of random graphs). Without an ancestral set, though, a
+    separated query walks every descendant of the sources, so the walk gives up after reading
+    ``work`` row entries (None: never) and the full pass decides.
+
+    Returns
+    -------
+    bool or None
+        True when a target is reached (an open path exists), False when the walk ended
+        without reaching one (the sets are d-separated), None when it gave up.
+
+    Examples
+    --------
+    >>> from causal_align.model import CausalGraph
+    >>> from causal_align.intervention import sigma_graph
+    >>> g = sigma_graph(CausalGraph.from_edges(["s -> M", "Y_b -> M", "M -> D", "D -> Y_m"],
+    ...                                        regime="s"))
+    >>> lazy_reach(g, {"s"}, {"Y_b"}, {"Y_m"}), lazy_reach(g, {"s"}, {"Y_b"}, set())
+    (True, False)
+    >>> print(lazy_reach(g, {"s"}, {"Y_b"}, {"Y_m"}, work=1))
+    None
+    """
+    children, parents, spouses = graph.children, graph.parents, graph.spouses
+    given_set, target_set = set(given), set(targets)
+    endpoints = set(sources) | target_set
+    at_head: set[str] = set()
+    at_tail: set[str] = set()
+    stack: list[State] = []
+    for source in sorted(sources):
+        first = [(near, True) for near in children(source)]
+        first += [(near, False) for near in parents(source)]
+        first += [(near, True) for near in spouses(source)]
+        for near, head in first:
+            marks = at_head if head else at_tail
+            if near not in marks:
+                marks.add(near)
+                stack.append((near, head))
+    budget = -1 if work is None else work
+    while stack:
+        node, head_in = stack.pop()
+        if node in endpoints:
+            if node in target_set:
+                return True
+            continue
+        below, above, beside = children(node), parents(node), spouses(node)
+        if budget >= 0:
+            budget -= len(below) + len(above) + len(beside)
+            if budget < 0:
+                return None
+        free = node not in given_set
+        if free:
+            for child in below:
+                if child not in at_head:
+                    at_head.add(child)
+                    stack.append((child, True))
+        if (node in given_set) if head_in else free:
+            for parent in above:
+                if parent not in at_tail:
+                    at_tail.add(parent)
+                    stack.append((parent, False))
+            for spouse in beside:
+                if spouse not in at_head:
+                    at_head.add(spouse)
+                    stack.append((spouse, True))
+    return False
 
 
 def check_sets(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
@@ -340,10 +567,17 @@ PRUNE_BELOW = 2_000
 ``truncated`` is exact; on larger graphs the work budget bounds the search instead."""
 
 
+LISTED_NODES = 100_000
+"""The default bound on the nodes of all listed paths together (``node_limit``): beyond it no
+reader follows a listing, and its cost is what the user reads, not what the graph holds."""
+
+
 def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
                given: Collection[str] = (), limit: int, budget: int | None = None,
-               prepared: Prepared | None = None) -> tuple[list[RawPath], bool]:
-    """Up to ``limit`` open proper paths from ``sources`` to ``targets``, shortest first.
+               prepared: Prepared | None = None,
+               node_limit: int = LISTED_NODES) -> tuple[list[RawPath], bool]:
+    """Up to ``limit`` open proper paths from ``sources`` to ``targets``, shortest first,
+    holding at most ``node_limit`` nodes together (the first path is always listed).
 
     A proper path's interior avoids sources and targets. The search is best-first on
     (length so far + exact remaining distance over states), deepest prefix first on ties, so it
@@ -355,9 +589,11 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
     paths : list of (nodes, arrows)
         Arrows are read from the source towards the target: ``"->"``, ``"<-"`` or ``"<->"``.
     truncated : bool
-        True when more paths exist than were returned, or the work ``budget`` (number of
-        prefixes expanded; by default ``10_000 + (limit + 1) * (1_000 + 4 * shortest)``, where
-        ``shortest`` is the length of the shortest open path) ran out first.
+        True when more paths exist than were returned (``limit`` paths were listed, or the
+        next one would take the listing past ``node_limit`` nodes), or the work ``budget``
+        (number of prefixes expanded; by default
+        ``10_000 + (limit + 1) * (1_000 + 4 * shortest)``, where ``shortest`` is the length of
+        the shortest open path) ran out first.
 
     ``prepared`` reuses the ancestral sets of the same query, already computed (and already
     checked); without it the sets are checked as by :func:`is_separated`.
@@ -365,17 +601,22 @@ def open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[
     if prepared is None:
         check_sets(graph, sources, targets, given)
     fast = _compiled(graph)
+    if fast is None:  # a query too large for the pure-Python passes moves on its own
+        prepared = prepared or prepare(graph, sources, targets, given)
+        fast = _compiled(graph, visited=QUERY_NODES) if prepared.is_compiled else None
     if fast is not None:
         listed: tuple[list[RawPath], bool] = fast.fast_open_paths(
-            graph, sources, targets, given=given, limit=limit, budget=budget, prepared=prepared)
+            graph, sources, targets, given=given, limit=limit, budget=budget, prepared=prepared,
+            node_limit=node_limit)
         return listed
     return list_open_paths(graph, sources, targets, given, limit=limit, budget=budget,
-                           prepared=prepared)
+                           prepared=prepared, node_limit=node_limit)
 
 
 def list_open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
                     given: Collection[str], *, limit: int, budget: int | None = None,
-                    prepared: Prepared | None = None) -> tuple[list[RawPath], bool]:
+                    prepared: Prepared | None = None,
+                    node_limit: int = LISTED_NODES) -> tuple[list[RawPath], bool]:
     """:func:`open_paths` on the reference engine, without input checks (the compiled engine
     hands it the queries whose ancestral set is small enough to prune dead ends)."""
     query = prepared or Prepared(graph, sources, targets, given)
@@ -397,13 +638,15 @@ def list_open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collec
         shortest = frontier[0][0] if frontier else 0
         budget = 10_000 + (limit + 1) * (1_000 + 4 * shortest)
     found: list[RawPath] = []
+    listed_nodes = 0
     on_path = _OnPath()
     pruning = len(query.relevant) <= PRUNE_BELOW
     while frontier and budget > 0:
         budget -= 1
         prefix = heapq.heappop(frontier)[-1]
         if prefix.node in query.targets:
-            if len(found) == limit:
+            listed_nodes += prefix.depth + 1
+            if len(found) == limit or (found and listed_nodes > node_limit):
                 return found, True
             found.append(prefix.unwind())
             continue

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from causal_align.separation import LISTED_NODES
+
 if TYPE_CHECKING:
     from causal_align.alignment import AlignmentResult
 
@@ -102,7 +104,11 @@ def paths_sentence(result: AlignmentResult) -> str:
     count = len(result.open_paths)
     if not count:
         return f"Open paths exist {given}; none listed (limit {result.limit})."
-    more = " (more exist: raise the limit to list them)" if result.truncated else ""
+    more = ""
+    if result.truncated:
+        more = (" (more exist: raise the limit to list them)" if count >= result.limit else
+                f" (more exist: the listing stops at {result.limit} paths or "
+                f"{LISTED_NODES:,} nodes in all)")
     return f"{count} open path{'s' if count != 1 else ''} {given}, shortest first{more}:"
 
 

@@ -12,7 +12,7 @@ import os
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -22,29 +22,27 @@ pytest.importorskip("numba", reason="the compiled engine needs numba: "
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from strategies import Case, cases  # noqa: E402
 
-from causal_align import alignment, fast, separation  # noqa: E402
+from causal_align import fast  # noqa: E402
 from causal_align.alignment import check_inner_alignment  # noqa: E402
 from causal_align.certificate import verify_certificate  # noqa: E402
+from causal_align.errors import GraphSpecError  # noqa: E402
 from causal_align.fast import query  # noqa: E402
 from causal_align.fast.query import FastPrepared, fast_open_paths, fast_separated  # noqa: E402
-from causal_align.errors import GraphSpecError  # noqa: E402
 from causal_align.intervention import SigmaGraph, narrowed, sigma_graph  # noqa: E402
 from causal_align.model import CausalGraph, SoftIntervention  # noqa: E402
-from causal_align.separation import Prepared, is_separated, open_paths  # noqa: E402
-from strategies import Case, cases  # noqa: E402
+from causal_align.separation import (  # noqa: E402
+    AncestryCache,
+    Prepared,
+    is_separated,
+    open_paths,
+    prepare,
+)
 
 SCALE = 10 if os.environ.get("CI") == "true" else 1
 FAST_SETTINGS = settings(max_examples=1000 * SCALE, deadline=None, derandomize=True,
                          suppress_health_check=[HealthCheck.too_slow])
-
-
-def sorted_descents(graph: SigmaGraph, nodes: object) -> dict[str, str | None]:
-    """The pure-Python descents seeded in sorted order: the fix proposed for the core."""
-    return ORIGINAL_DESCENTS(graph, sorted(nodes))  # type: ignore[call-overload]
-
-
-ORIGINAL_DESCENTS = separation._shortest_descents
 
 
 def diagrams(case: Case) -> list[SigmaGraph]:
@@ -66,7 +64,7 @@ def assert_same_query(graph: SigmaGraph, sources: frozenset[str], targets: froze
     compiled = FastPrepared(graph, sources, targets, given)
     assert compiled.relevant == python.relevant
     assert compiled.given_ancestors == python.given_ancestors
-    assert dict(compiled.down_to_given) == sorted_descents(graph, given)
+    assert dict(compiled.down_to_given) == dict(python.down_to_given)
     full = python.reachable()
     assert compiled.reachable() == full
     for small, work in ((query.SMALL_ANCESTRY, query.LAZY_WORK), (0, query.LAZY_WORK), (0, 3)):
@@ -90,6 +88,11 @@ def assert_same_query(graph: SigmaGraph, sources: frozenset[str], targets: froze
                                    budget=budget) == expected
             assert fast_open_paths(graph, sources, targets, given=given, limit=limit, budget=budget,
                                    prepared=compiled) == expected
+        for node_limit in (1, 4, 9):  # the bound on the nodes of all listed paths
+            expected = open_paths(graph, sources, targets, given=given, limit=limit,
+                                  node_limit=node_limit)
+            assert fast_open_paths(graph, sources, targets, given=given, limit=limit,
+                                   node_limit=node_limit, prepared=compiled) == expected
 
 
 @FAST_SETTINGS
@@ -101,14 +104,10 @@ def test_every_pass_agrees_on_random_graphs(case: Case) -> None:
 
 @contextmanager
 def engines(compiled: bool) -> Iterator[None]:
-    """check_inner_alignment on one engine, with the descents seeded in sorted order: the hook
-    the core needs, applied by hand."""
+    """Every query on one engine, whatever the graph's size: the core's own dispatch, forced
+    by the environment variable it reads."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(separation, "_shortest_descents", sorted_descents)
-        if compiled:
-            patch.setattr(alignment, "Prepared", fast.prepare)
-            patch.setattr(alignment, "open_paths", fast.fast_open_paths)
-            patch.setattr(alignment, "is_separated", fast.fast_separated)
+        patch.setenv("CAUSAL_ALIGN_ENGINE", "fast" if compiled else "python")
         yield
 
 
@@ -265,13 +264,68 @@ def test_epochs_roll_over_without_stale_stamps() -> None:
 
 def test_sets_are_checked_like_the_core() -> None:
     graph = sigma_graph(CausalGraph.from_edges(["s -> X"], regime="s"))
-    pairs = [(lambda: fast_separated(graph, {"s"}, {"s"}),
-              lambda: is_separated(graph, {"s"}, {"s"})),
-             (lambda: fast_open_paths(graph, {"s"}, {"Q"}, limit=1),
-              lambda: open_paths(graph, {"s"}, {"Q"}, limit=1))]
+    pairs: list[tuple[Callable[[], object], Callable[[], object]]] = [
+        (lambda: fast_separated(graph, {"s"}, {"s"}),
+         lambda: is_separated(graph, {"s"}, {"s"})),
+        (lambda: fast_open_paths(graph, {"s"}, {"Q"}, limit=1),
+         lambda: open_paths(graph, {"s"}, {"Q"}, limit=1))]
     for compiled, python in pairs:
         with pytest.raises(GraphSpecError) as caught:
             compiled()
         with pytest.raises(GraphSpecError) as expected:
             python()
         assert str(caught.value) == str(expected.value)
+
+
+# --------------------------------------------------------------------------- dispatch, cache
+
+def test_a_large_query_on_a_small_graph_moves_to_the_compiled_engine(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below MIN_NODES, a query whose pure-Python ancestral pass passes QUERY_NODES nodes runs
+    compiled; a small query on the same graph stays pure Python; the results are the same."""
+    monkeypatch.delenv("CAUSAL_ALIGN_ENGINE", raising=False)
+    graph = window_graph(8_000, None, 6)
+    assert len(graph.nodes) < fast.MIN_NODES
+    g_sigma = sigma_graph(graph)
+    walk = [node for node in graph.nodes[1:] if not graph.parents(node)][:1]
+    while graph.children(walk[-1]):
+        walk.append(graph.children(walk[-1])[0])
+    deep, shallow = walk[-1], walk[3]
+    assert type(prepare(g_sigma, {"s"}, {walk[1]}, {deep})) is FastPrepared
+    assert type(prepare(g_sigma, {"s"}, {walk[1]}, {shallow})) is Prepared
+    calls: list[object] = []
+
+    def counted(*args: object) -> bool:
+        calls.append(args)
+        return True
+
+    monkeypatch.setattr(query, "separated", counted)
+    is_separated(g_sigma, {"s"}, {walk[1]}, given={deep})
+    assert len(calls) == 1
+    monkeypatch.undo()
+    for mesa in ({deep}, {shallow}, {walk[len(walk) // 2]}):
+        base = walk[len(walk) // 3]
+        with engines(False):
+            python = check_inner_alignment(graph, base=base, mesa=mesa, limit=5).to_dict()
+        assert check_inner_alignment(graph, base=base, mesa=mesa, limit=5).to_dict() == python
+
+
+def test_the_compiled_cache_gives_the_same_sets() -> None:
+    graph = window_graph(10_000, 3, 7)
+    own, plain = sigma_graph(graph), sigma_graph(graph, ())
+    names = sorted(graph.nodes[1:])
+    cache = AncestryCache()
+    rng = random.Random(7)
+    asked = set()
+    for number in range(12):
+        g_sigma = (own, plain)[number % 2]
+        mesa = frozenset(rng.sample(names[:6], 2))
+        base = frozenset({names[100 + number]})
+        cached = FastPrepared(g_sigma, {"s"}, base, mesa, cache=cache)
+        fresh = FastPrepared(g_sigma, {"s"}, base, mesa)
+        asked.add((g_sigma.interventions, mesa))
+        assert cached.relevant == fresh.relevant
+        assert dict(cached.down_to_given) == dict(fresh.down_to_given)
+        assert cached.reachable() == fresh.reachable()
+        assert cached.open_paths(limit=5) == fresh.open_paths(limit=5)
+    assert cache.hits == 12 - len(asked) > 0

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from causal_align.errors import CausalAlignError, shown
-from causal_align.limits import Limits, write_atomically, write_text_atomically
+from causal_align.limits import Limits, write_atomically
 from causal_align.model import SoftIntervention
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
@@ -106,30 +106,18 @@ def emit_image(image: bytes, output: str | None) -> bool:
     """Write an image to ``output`` atomically, or to standard output when it is not a
     terminal; False (after an error on stderr) when it cannot be written."""
     if output:
-        def write(temporary: str) -> None:
-            with open(temporary, "wb") as handle:
-                handle.write(image)
-        try:
-            write_atomically(output, write)
-        except OSError as error:
-            say(f"error: cannot write {shown(output)}: {error.strerror or error}")
-            return False
-        return True
+        return _written(output, image)
     if sys.stdout.isatty():
         say("error: a PNG image is not for a terminal: give -o FILE.png (or redirect standard "
             "output to a file)")
         return False
-    try:
+
+    def send() -> None:
         sys.stdout.flush()
         sys.stdout.buffer.write(image)
         sys.stdout.buffer.flush()
-    except BrokenPipeError:
-        _silence(sys.stdout)
-    except OSError as error:
-        _silence(sys.stdout)
-        say(f"error: cannot write the image to standard output: {error.strerror or error}")
-        return False
-    return True
+
+    return _sent(send, "the image")
 
 
 def emit(report: str, output: str | None) -> bool:
@@ -137,10 +125,33 @@ def emit(report: str, output: str | None) -> bool:
     (after an error on stderr) when it cannot be written."""
     if not output:
         return print_report(report)
+    return _written(output, (report + "\n").encode("utf-8"))
+
+
+def _written(output: str, data: bytes) -> bool:
+    """Write ``data`` to the file ``output`` atomically; False after an error on stderr."""
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+
     try:
-        write_text_atomically(output, report + "\n")
+        write_atomically(output, write)
     except OSError as error:
         say(f"error: cannot write {shown(output)}: {error.strerror or error}")
+        return False
+    return True
+
+
+def _sent(send: Callable[[], None], what: str) -> bool:
+    """Run ``send`` (a write to standard output): quiet when the reader went away (``| head``),
+    False after an error on stderr when the output cannot be written (``> /dev/full``)."""
+    try:
+        send()
+    except BrokenPipeError:
+        _silence(sys.stdout)
+    except OSError as error:
+        _silence(sys.stdout)
+        say(f"error: cannot write {what} to standard output: {error.strerror or error}")
         return False
     return True
 
@@ -195,15 +206,8 @@ def print_report(text: str) -> bool:
     """Print to standard output; keep quiet when the reader went away (``causal-align check
     g.yaml | head``), and return False (after an error on stderr) when the output cannot be
     written (``> /dev/full``)."""
-    try:
-        print(printable(terminal_safe(text), sys.stdout), flush=True)
-    except BrokenPipeError:
-        _silence(sys.stdout)
-    except OSError as error:
-        _silence(sys.stdout)
-        say(f"error: cannot write the report to standard output: {error.strerror or error}")
-        return False
-    return True
+    return _sent(lambda: print(printable(terminal_safe(text), sys.stdout), flush=True),
+                 "the report")
 
 
 def say(text: str) -> None:

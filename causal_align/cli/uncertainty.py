@@ -33,7 +33,7 @@ from typing import Any
 
 from causal_align.cli.options import print_report
 from causal_align.errors import CausalAlignError
-from causal_align.limits import Limits
+from causal_align.limits import Limits, write_text_atomically
 from causal_align.model import SoftIntervention
 from causal_align.uncertainty.candidates import (
     check_candidates,
@@ -266,7 +266,7 @@ def _learn(options: argparse.Namespace) -> list[str]:
                         "A -- B: adjacent, direction not identified by the data."])
     text = dump_partial(learned, header=header)
     try:
-        Path(options.output).write_text(text, encoding="utf-8")
+        write_text_atomically(options.output, text)  # complete, or the old file kept
     except OSError as error:
         raise CausalAlignError(f"cannot write {options.output}: {error.strerror}") from None
     directed = [f"{a} -> {b}" for a, b in learned.closed_directed]

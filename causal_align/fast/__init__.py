@@ -5,7 +5,9 @@ the hot passes (ancestors with next hops, the Bayes ball, the backward distance 
 best-first bounded path listing) run as numba kernels over them, with per-query scratch
 stamped by epochs so that no per-query work is O(graph). The verdict first tries a
 *lazy-collider* ball (only Y_m's own colliders open, no ancestral pass), which settles most
-misaligned queries after a few hundred steps.
+misaligned queries after a few hundred steps, and an aligned one whenever it ends before its
+budget. Listed paths come back as arrays of node ids turned into names at C speed; their
+explanations are built when read (:class:`causal_align.explain.OpenPath`).
 
 The pure-Python engine of :mod:`causal_align.separation` stays the reference and the default for
 small graphs. This package imports nothing heavy: numba and numpy load when a compiled query
@@ -34,10 +36,11 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from causal_align.errors import FastEngineUnavailable
+from causal_align.separation import LISTED_NODES
 
 if TYPE_CHECKING:
     from causal_align.intervention import SigmaGraph
-    from causal_align.separation import Prepared, RawPath
+    from causal_align.separation import AncestryCache, Prepared, RawPath
 
 __all__ = ["MIN_NODES", "FastEngineUnavailable", "fast_open_paths", "fast_separated",
            "is_available", "is_wanted", "prepare", "separated"]
@@ -58,17 +61,18 @@ def is_available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-def is_wanted(graph: SigmaGraph) -> bool:
+def is_wanted(graph: SigmaGraph, *, large_query: bool = False) -> bool:
     """Should queries on ``graph`` run compiled? The one test the core's dispatch makes.
 
-    True when numba is installed and the graph has at least :data:`MIN_NODES` nodes, unless
-    the environment variable ``CAUSAL_ALIGN_ENGINE`` says ``python`` (never) or ``fast``
-    (always, numba permitting).
+    True when numba is installed and the graph has at least :data:`MIN_NODES` nodes, or the
+    query is ``large_query`` (its pure-Python pass has already visited
+    :data:`causal_align.separation.QUERY_NODES` nodes), unless the environment variable
+    ``CAUSAL_ALIGN_ENGINE`` says ``python`` (never) or ``fast`` (always, numba permitting).
     """
     choice = os.environ.get(ENGINE_VARIABLE, "")
     if choice == "python" or not is_available():
         return False
-    return (choice == "fast" or len(graph.graph.nodes) >= MIN_NODES) and _loads()
+    return (choice == "fast" or large_query or len(graph.graph.nodes) >= MIN_NODES) and _loads()
 
 
 @cache
@@ -85,9 +89,10 @@ def _loads() -> bool:
 
 
 def prepare(graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
-            given: Collection[str]) -> Prepared:
+            given: Collection[str], *, cache: AncestryCache | None = None) -> Prepared:
     """A :class:`~causal_align.separation.Prepared` whose passes are compiled (a drop-in
-    replacement: same attributes and methods, same results).
+    replacement: same attributes and methods, same results); ``cache`` keeps An(Z) across
+    the queries of a batch.
 
     Raises
     ------
@@ -98,7 +103,7 @@ def prepare(graph: SigmaGraph, sources: Collection[str], targets: Collection[str
         raise FastEngineUnavailable()
     from causal_align.fast.query import FastPrepared
 
-    return FastPrepared(graph, sources, targets, given)
+    return FastPrepared(graph, sources, targets, given, cache=cache)
 
 
 def fast_separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
@@ -138,7 +143,8 @@ def separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[s
 
 def fast_open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
                     given: Collection[str] = (), limit: int, budget: int | None = None,
-                    prepared: Prepared | None = None) -> tuple[list[RawPath], bool]:
+                    prepared: Prepared | None = None,
+                    node_limit: int = LISTED_NODES) -> tuple[list[RawPath], bool]:
     """:func:`~causal_align.separation.open_paths`, compiled: the same paths, in the same
     order, with the same ``truncated``.
 
@@ -154,4 +160,4 @@ def fast_open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collec
     from causal_align.fast.query import fast_open_paths as listing
 
     return listing(graph, sources, targets, given=given, limit=limit, budget=budget,
-                   prepared=prepared)
+                   prepared=prepared, node_limit=node_limit)

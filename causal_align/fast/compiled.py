@@ -77,8 +77,15 @@ class Scratch:
         self.generation = 0
         self.query_epoch = 0
         self.walk_epoch = 0
+        self._labels: npt.NDArray[np.object_] | None = None
         self.owner: Prepared | None = None
         """The prepared query whose stamps the query arrays hold now."""
+
+    def labels(self, names: tuple[str, ...]) -> npt.NDArray[np.object_]:
+        """``names`` as an array of objects, built once."""
+        if self._labels is None:
+            self._labels = np.array(names, dtype=object)
+        return self._labels
 
     def new_query(self) -> int:
         """A fresh query epoch (the caller holds the lock)."""
@@ -114,6 +121,12 @@ class CompiledGraph:
                  children: Rows, spouses: Rows, scratch: Scratch) -> None:
         self.names, self.index, self.scratch = names, index, scratch
         self.parents, self.children, self.spouses = parents, children, spouses
+
+    def labels(self) -> npt.NDArray[np.object_]:
+        """The node names as a numpy array of objects, so that ids become names at C speed
+        (``labels()[ids].tolist()``); built on first use and shared with the graph's other
+        compiled forms."""
+        return self.scratch.labels(self.names)
 
     def ids(self, nodes: Iterable[str]) -> Ids:
         """The ids of ``nodes`` sorted by name (raises KeyError for an unknown node)."""
@@ -182,9 +195,9 @@ def _rows(store: _Store, neighbours: Neighbours) -> Rows:
     end = np.cumsum(lengths, dtype=np.int64).astype(np.int32)
     start = (end - lengths).astype(np.int32)
     total = int(end[-1]) if len(lists) else 0
-    index = np.array(list(map(store.index.__getitem__, chain.from_iterable(lists))), np.int32)
-    assert index.shape[0] == total
-    return Rows(start, end, index.reshape(total))
+    index = np.fromiter(map(store.index.__getitem__, chain.from_iterable(lists)), np.int32,
+                        total)  # no intermediate list: one dictionary look-up per entry
+    return Rows(start, end, index)
 
 
 def _touched(graph: CausalGraph, interventions: Iterable[SoftIntervention]) -> set[str]:

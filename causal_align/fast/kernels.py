@@ -89,6 +89,18 @@ def ancestral(p_start: Any, p_end: Any, p_index: Any, given: Any, others: Any, e
                 found += 1
         if 0 <= most < found:
             return -1, -1
+    total = close_relevant(p_start, p_end, p_index, given_order, found, others, epoch,
+                           relevant, relevant_order, most)
+    return (found, total) if total >= 0 else (-1, -1)
+
+
+@_compiled
+def close_relevant(p_start: Any, p_end: Any, p_index: Any, given_order: Any, found: int,
+                   others: Any, epoch: int, relevant: Any, relevant_order: Any,
+                   most: int = -1) -> int:
+    """An(others) ∪ An(Z), An(Z) being ``given_order[:found]`` (closed under parents, so only
+    the others are walked): stamped in ``relevant``, listed in ``relevant_order``. Returns
+    its size, or -1 when it passes ``most`` (>= 0)."""
     total = 0
     for position in range(found):
         node = given_order[position]
@@ -112,8 +124,8 @@ def ancestral(p_start: Any, p_end: Any, p_index: Any, given: Any, others: Any, e
                 relevant_order[total] = parent
                 total += 1
         if 0 <= most < total:
-            return -1, -1
-    return found, total
+            return -1
+    return total
 
 
 @_compiled
@@ -125,9 +137,10 @@ def ball(c_start: Any, c_end: Any, c_index: Any, p_start: Any, p_end: Any, p_ind
     """The Bayes ball of :meth:`~causal_align.separation.Prepared.reachable`.
 
     From ``sources`` (sorted), depth first; paths stop at endpoints. ``lazy`` is the
-    lazy-collider phase: no ancestral set (every node counts as relevant) and a collider is
-    open only when it is in Z itself, an under-approximation of An(Z), so a target it reaches
-    is truly reachable; it gives up after ``work`` row entries (-1: never).
+    lazy-collider phase of :func:`~causal_align.separation.lazy_reach`: no ancestral set
+    (every node counts as relevant) and a collider is open only when it is in Z itself (a
+    collider above Z is passed by walking down to Z and back), so the verdict is the same when
+    the walk ends; it gives up after ``work`` row entries (-1: never).
 
     Returns (the first target state reached, or -1 when none was or the walk gave up; the
     number of states reached, listed in ``reached``). With ``stop_at_target`` the walk ends at
@@ -313,13 +326,15 @@ def listing(c_start: Any, c_end: Any, c_index: Any, p_start: Any, p_end: Any, p_
             s_start: Any, s_end: Any, s_index: Any, sources: Any, epoch: int, walk: int,
             relevant: Any, given: Any, given_anc: Any, target: Any, known: Any,
             distance: Any, on_path: Any, entering: Any, limit: int,
-            budget: int) -> tuple[Any, Any, Any, bool]:
+            budget: int, node_limit: int) -> tuple[Any, Any, Any, bool]:
     """The best-first bounded listing of :func:`~causal_align.separation.open_paths`, after
     :func:`distances` ran with the same ``walk``.
 
     The heap orders prefixes by (length so far + remaining distance, deeper first, first
     pushed first), exactly as the pure-Python engine does, so the same paths come out in the
-    same order. ``budget`` -1 means the default. Returns (offsets, nodes, arrows, truncated):
+    same order; the listing stops, truncated, at ``limit`` paths or before the path that
+    would take it past ``node_limit`` nodes (the first path is always listed). ``budget`` -1
+    means the default. Returns (offsets, nodes, arrows, truncated):
     path ``k`` is ``nodes[offsets[k]:offsets[k + 1]]``, its arrows (0 ``->``, 1 ``<-``,
     2 ``<->``) ``arrows[offsets[k] - k:offsets[k + 1] - k - 1]``.
     """
@@ -379,6 +394,7 @@ def listing(c_start: Any, c_end: Any, c_index: Any, p_start: Any, p_end: Any, p_
         budget = 10_000 + (limit + 1) * (1_000 + 4 * shortest)
     found = np.empty(16, np.int32)
     count = 0
+    listed = 0
     current = -1
     truncated = False
     while size > 0 and budget > 0:
@@ -387,7 +403,8 @@ def listing(c_start: Any, c_end: Any, c_index: Any, p_start: Any, p_end: Any, p_
         size = _pop(heap_key, heap_tie, heap_id, size)
         node = node_of[prefix]
         if target[node] == epoch:
-            if count == limit:
+            listed += depth_of[prefix] + 1
+            if count == limit or (count > 0 and listed > node_limit):
                 truncated = True
                 break
             if count == found.shape[0]:

@@ -8,14 +8,11 @@ values: the same verdicts, the same paths in the same order, the same ``truncate
 :func:`separated` is the verdict without the checks, for the core's dispatch. Importing this
 module loads numba.
 
-Two differences, both deliberate:
-
-- the descents to Z are searched breadth first from Z *sorted by name*, so when two nodes of
-  Y_m are equally close the same one is named on every run (the pure-Python engine seeds its
-  search from a set, whose order changes with ``PYTHONHASHSEED``);
-- :meth:`FastPrepared.reachable` with ``stop_at_target`` returns only the target state it
-  reached (the pure-Python engine returns every state seen until then): both are "a partial
-  set holding a target", and the full set, returned when no target is reached, is the same.
+Both engines search the descents to Z breadth first from Z *sorted by name*, so when two
+nodes of Y_m are equally close the same one is named on every run. One difference, deliberate:
+:meth:`FastPrepared.reachable` with ``stop_at_target`` returns only the target state it
+reached (the pure-Python engine returns every state seen until then): both are "a partial set
+holding a target", and the full set, returned when no target is reached, is the same.
 
 Examples
 --------
@@ -39,11 +36,19 @@ import numpy as np
 from causal_align.fast import kernels
 from causal_align.fast.compiled import CompiledGraph, Ids, compile_graph
 from causal_align.intervention import SigmaGraph
-from causal_align.separation import (PRUNE_BELOW, Prepared, RawPath, State, check_sets,
-                                     list_open_paths)
+from causal_align.separation import (
+    LISTED_NODES,
+    PRUNE_BELOW,
+    AncestryCache,
+    Prepared,
+    RawPath,
+    State,
+    check_sets,
+    list_open_paths,
+)
 
-ARROWS = ("->", "<-", "<->")
-"""The kernels' arrow codes 0, 1, 2."""
+ARROWS = np.array(["->", "<-", "<->"], dtype=object)
+"""The kernels' arrow codes 0, 1, 2, as the strings they stand for."""
 
 SMALL_ANCESTRY = 2_048
 """A verdict whose ancestral set has at most this many nodes skips the lazy-collider phase:
@@ -102,8 +107,10 @@ class FastPrepared(Prepared):
     only when read (the repairs read ``relevant``); ``down_to_given`` reads the arrays.
     """
 
+    is_compiled = True
+
     def __init__(self, graph: SigmaGraph, sources: Collection[str], targets: Collection[str],
-                 given: Collection[str]) -> None:
+                 given: Collection[str], *, cache: AncestryCache | None = None) -> None:
         self.graph = graph
         self.sources, self.targets, self.given = set(sources), set(targets), set(given)
         self.endpoints = self.sources | self.targets
@@ -114,12 +121,21 @@ class FastPrepared(Prepared):
         self._sets: dict[str, set[str]] = {}
         self._hops: NextHops | None = None
         scratch = compiled.scratch
+        kept = None if cache is None else cache.get(graph, self.given, "fast")
+        endpoints = np.concatenate((self._source_ids, self._target_ids))
         with scratch.lock:
             epoch = _stamp_query(compiled, self._source_ids, self._target_ids, self._given_ids)
-            found, total = _ancestral(compiled, self._given_ids, np.concatenate(
-                (self._source_ids, self._target_ids)), epoch)
-            self._given_order = scratch.given_order[:found].copy()
-            self._next_hop = scratch.next_hop[self._given_order]
+            if kept is None:
+                found, total = _ancestral(compiled, self._given_ids, endpoints, epoch)
+                self._given_order = scratch.given_order[:found].copy()
+                self._next_hop = scratch.next_hop[self._given_order]
+                if cache is not None:
+                    cache.put(graph, self.given, "fast", (self._given_order, self._next_hop),
+                              found)
+            else:  # An(Z) known: stamp it, and walk only from the endpoints
+                self._given_order, self._next_hop = kept
+                kernels.stamp(scratch.given_anc, self._given_order, epoch)
+                total = _close_relevant(compiled, self._given_order, endpoints, epoch)
             self._relevant_order = scratch.relevant_order[:total].copy()
             self._stamped = (scratch.generation, epoch)
             scratch.owner = self
@@ -204,7 +220,8 @@ class FastPrepared(Prepared):
         return {(names[state >> 1], bool(state & 1)): value
                 for state, value in zip(states.tolist(), values)}
 
-    def open_paths(self, *, limit: int, budget: int | None = None) -> tuple[list[RawPath], bool]:
+    def open_paths(self, *, limit: int, budget: int | None = None,
+                   node_limit: int = LISTED_NODES) -> tuple[list[RawPath], bool]:
         """:func:`~causal_align.separation.open_paths` of this query."""
         compiled = self.compiled
         scratch = compiled.scratch
@@ -216,10 +233,9 @@ class FastPrepared(Prepared):
                 *compiled.rows(), self._source_ids, epoch, walk, scratch.relevant,
                 scratch.given, scratch.given_anc, scratch.target, scratch.known,
                 scratch.distance, scratch.on_path, scratch.entering, limit,
-                -1 if budget is None else max(budget, 0))
-        names = compiled.names
-        node_names = [names[k] for k in nodes.tolist()]
-        arrow_names = [ARROWS[code] for code in arrows.tolist()]
+                -1 if budget is None else max(budget, 0), node_limit)
+        node_names = compiled.labels()[nodes].tolist()  # C speed: no per-node Python work
+        arrow_names = ARROWS[arrows].tolist()
         bounds = offsets.tolist()
         paths = [(tuple(node_names[first:last]),
                   tuple(arrow_names[first - number:last - number - 1]))
@@ -242,9 +258,9 @@ def separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[s
 
     When the ancestral set turns out small (at most :data:`SMALL_ANCESTRY` nodes), the full
     pass runs at once. Otherwise, first a Bayes ball with only Z's own colliders open and no
-    ancestral set: Z is a subset of An(Z), so a target it reaches proves an open path. Only
-    when it reaches none (or gives up after :data:`LAZY_WORK` row entries) does the full pass
-    run.
+    ancestral set (:func:`~causal_align.separation.lazy_reach`): it settles the verdict
+    either way when it ends, and only when it gives up after :data:`LAZY_WORK` row entries
+    does the full pass run.
     """
     compiled = compile_graph(graph)
     scratch = compiled.scratch
@@ -256,8 +272,8 @@ def separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[s
         found, _ = _ancestral(compiled, given_ids, endpoints, epoch, most=SMALL_ANCESTRY)
         if found < 0:
             reached = _lazy_target(compiled, source_ids, epoch)
-            if reached >= 0:
-                return False
+            if reached != -2:  # a target reached: open; the walk ended without one: closed
+                return reached < 0
             epoch = _stamp_query(compiled, source_ids, target_ids, given_ids)
             _ancestral(compiled, given_ids, endpoints, epoch)
         reached, _ = _ball(compiled, source_ids, epoch, stop_at_target=True, lazy=False,
@@ -267,7 +283,8 @@ def separated(graph: SigmaGraph, sources: Collection[str], targets: Collection[s
 
 def fast_open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collection[str], *,
                     given: Collection[str] = (), limit: int, budget: int | None = None,
-                    prepared: Prepared | None = None) -> tuple[list[RawPath], bool]:
+                    prepared: Prepared | None = None,
+                    node_limit: int = LISTED_NODES) -> tuple[list[RawPath], bool]:
     """:func:`~causal_align.separation.open_paths`, compiled: the same paths in the same
     order and the same ``truncated``; ``prepared`` is reused when it is a
     :class:`FastPrepared` (a plain one is only read for its node sets). Without ``prepared``
@@ -280,10 +297,10 @@ def fast_open_paths(graph: SigmaGraph, sources: Collection[str], targets: Collec
         query = FastPrepared(prepared.graph, prepared.sources, prepared.targets, prepared.given)
     else:
         query = FastPrepared(graph, sources, targets, given)
-    if len(query.relevant) <= PRUNE_BELOW:  # small: the reference listing prunes dead ends
+    if len(query._relevant_order) <= PRUNE_BELOW:  # small: the Python listing prunes dead ends
         return list_open_paths(graph, query.sources, query.targets, query.given, limit=limit,
-                               budget=budget, prepared=query)
-    return query.open_paths(limit=limit, budget=budget)
+                               budget=budget, prepared=query, node_limit=node_limit)
+    return query.open_paths(limit=limit, budget=budget, node_limit=node_limit)
 
 
 def _stamp_query(compiled: CompiledGraph, sources: Ids, targets: Ids, given: Ids) -> int:
@@ -304,6 +321,12 @@ def _ancestral(compiled: CompiledGraph, given: Ids, others: Ids, epoch: int, *,
                                      scratch.next_hop, scratch.relevant, scratch.given_order,
                                      scratch.relevant_order, most)
     return int(found), int(total)
+
+
+def _close_relevant(compiled: CompiledGraph, given_order: Ids, others: Ids, epoch: int) -> int:
+    scratch = compiled.scratch
+    return int(kernels.close_relevant(*compiled.parents, given_order, given_order.shape[0],
+                                      others, epoch, scratch.relevant, scratch.relevant_order))
 
 
 def _lazy_target(compiled: CompiledGraph, sources: Ids, epoch: int) -> int:

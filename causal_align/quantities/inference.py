@@ -226,7 +226,7 @@ class _Question:
         self.variables = tuple(variables)
         self.sizes = {name: len(states) for name, states in model.states.items()}
         self.tables: list[Factor] = []  # every table of an ancestor, evidence not yet applied
-        for name in _ancestral(model, named):
+        for name in ancestral_variables(model, named):
             table = model.tables.get(name)
             if table is None:  # a regime node: fixed by the evidence, or averaged
                 if name not in model.graph.regime:
@@ -314,8 +314,9 @@ def _over_limit(steps: Sequence[tuple[int, int, tuple[str, ...]]],
     return None
 
 
-def _ancestral(model: DiscreteModel, names: Iterable[str]) -> list[str]:
-    """``names`` and every variable their tables depend on, in the order of ``model.states``."""
+def ancestral_variables(model: DiscreteModel, names: Iterable[str]) -> list[str]:
+    """``names`` and every variable their tables depend on (latents included), in the order of
+    ``model.states``."""
     found = set(names)
     stack = list(found)
     while stack:

@@ -78,19 +78,9 @@ Examples
 (('0', '1'), (0.0, 1.0), (0.0, 1.0))
 >>> model.tables["Y_m"].probabilities[1]
 array([0.5, 0.5])
->>> parse_model('''
-... nodes: {s: regime, Y: outcome}
-... edges: [s -> Y]
-... regime: s
-... model:
-...   nodes:
-...     Y: {states: [lo, hi], given: s, table: {train: [0.5, 0.6], deploy: [1, 0]}}
-... ''', source="g.yaml")
-Traceback (most recent call last):
-...
-causal_align.errors.GraphSpecError: 1 problem:
-  g.yaml:7 model.nodes.Y.table.train: row 'train' of 'Y' sums to 1.1, not 1 (within 1e-04)
-  [E_MODEL_ROW_SUM]
+
+A bad row gets the same code, place and message as in Python: see
+:mod:`causal_align.quantities.rules`.
 """
 
 from __future__ import annotations

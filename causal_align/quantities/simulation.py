@@ -51,7 +51,9 @@ from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph
 from causal_align.quantities.discrete import DiscreteModel, Table, random_model
 from causal_align.quantities.gap import alignment_gap, number, signed, table
+from causal_align.quantities.inference import ancestral_variables
 from causal_align.quantities.progress import with_progress
+from causal_align.separation import ancestors
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 SHOWN_LEFT_OUT = 10
@@ -278,12 +280,7 @@ def relevant_part(graph: CausalGraph, nodes: Iterable[str]) -> CausalGraph:
                                       f"a node of {graph.name})", source=f"<query on {graph.name}>")
                               for name in unknown])
     g_sigma = sigma_graph(graph)
-    waiting = list(relevant)
-    while waiting:
-        for parent in g_sigma.parents(waiting.pop()):
-            if parent not in relevant:
-                relevant.add(parent)
-                waiting.append(parent)
+    relevant = ancestors(g_sigma, relevant)
     stubs = {spouse for node in relevant for spouse in g_sigma.spouses(node)} - relevant
     if not stubs and len(relevant) == len(graph.nodes):
         return graph
@@ -319,24 +316,18 @@ def relevant_model(model: DiscreteModel, nodes: Iterable[str]) -> DiscreteModel:
     part = relevant_part(model.graph, nodes)
     if part is model.graph:
         return model
-    ancestors = set(nodes)
-    waiting = list(ancestors)
-    while waiting:
-        for parent in model.given(waiting.pop()):
-            if parent not in ancestors:
-                ancestors.add(parent)
-                waiting.append(parent)
+    above = set(ancestral_variables(model, nodes))
     kept_children = {latent: tuple(child for child in children if child in part.node_set)
                      for latent, children in model.latents.items()}
     # an ancestor's latent, or one that joins two kept nodes (stubs whose <-> edge stays)
     latents = {latent: children for latent, children in kept_children.items()
-               if latent in ancestors or len(children) >= 2}
+               if latent in above or len(children) >= 2}
     tables = {}
     for node in (*part.nodes, *latents):
         table = model.tables.get(node)
         if table is None:  # a regime node
             continue
-        if node not in ancestors:  # a stub: nothing kept reads it
+        if node not in above:  # a stub: nothing kept reads it
             given = tuple(name for name in table.given if name in latents)
             shape = (*(len(model.states[name]) for name in given), len(model.states[node]))
             table = Table(node, given, np.full(shape, 1 / shape[-1]))
