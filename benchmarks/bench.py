@@ -275,7 +275,8 @@ def deadline(seconds: float) -> Iterator[None]:
 
 
 def traced(build: Callable[[], object]) -> tuple[object, int, int]:
-    """Run ``build`` under tracemalloc: (its result, bytes it retained, peak bytes above the start)."""
+    """Run ``build`` under tracemalloc: (its result, bytes it retained, peak bytes above the
+    start)."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
@@ -509,7 +510,8 @@ def machine() -> list[str]:
     return [f"- platform: {platform.platform()}",
             f"- CPU: {cpu}, {os.cpu_count()} logical cores",
             f"- Python {platform.python_version()} ({platform.python_implementation()})",
-            f"- packages: {versions}; libyaml {yaml.__with_libyaml__ and yaml._yaml.get_version_string()}",
+            f"- packages: {versions}; "
+            f"libyaml {yaml.__with_libyaml__ and yaml._yaml.get_version_string()}",
             f"- causal_align source: git {commit or 'unknown'}"]
 
 
@@ -535,7 +537,8 @@ def table(rows: list[Row], settings: Settings) -> list[str]:
         return f">{limit * 1e3:,.0f}" if seconds is None else ms(seconds)
 
     def pgmpy(result: ClassResult) -> str:
-        return f"skipped (>{settings.pgmpy_seconds:g}s)" if result.pgmpy is None else ms(result.pgmpy)
+        return (f"skipped (>{settings.pgmpy_seconds:g}s)" if result.pgmpy is None
+                else ms(result.pgmpy))
 
     def speed_up(result: ClassResult) -> str:
         if result.networkx is None:

@@ -5,10 +5,10 @@ in a random order), a regime node ``s`` pointing at 5 random nodes, ``--bidirect
 ``<->`` edges, drawn as its pattern (v-structures directed, every other edge ``--``). One σ on a
 node with undirected neighbours, reading nothing (open loop); Y_b one random node and Y_m 1-2
 random nodes from the later half of the order (so their ancestral sets are large). With
-``--embed``, the query is instead that of graphs/uncertain/tutoring_cpdag.yaml, whose four nodes hang
-below the random part (one random node points at Motivation and Plan, so the undetermined
-verdict's settling search runs over the random part's ``--`` edges too). The time covers building the PartialGraph (Meek closure) and the verdict with every
-member and the settling orientations.
+``--embed``, the query is instead that of graphs/uncertain/tutoring_cpdag.yaml, whose four nodes
+hang below the random part (one random node points at Motivation and Plan, so the undetermined
+verdict's settling search runs over the random part's ``--`` edges too). The time covers building
+the PartialGraph (Meek closure) and the verdict with every member and the settling orientations.
 
 Usage: ``.venv/bin/python benchmarks/bench_uncertainty.py [--sizes 20,100,1000] [--runs 5]``
 """
@@ -40,7 +40,7 @@ def diagram(rng: random.Random, size: int, bidirected: int = 2,
     shown = {(a, c) for c, into in parents.items() for a in into
              if any(b != a and frozenset((a, b)) not in adjacent for b in into)}
     regime = [("s", node) for node in rng.sample(order, 5)]
-    for tail, head in regime:  # s -> x with a parent of x not adjacent to s: a v-structure
+    for _tail, head in regime:  # s -> x with a parent of x not adjacent to s: a v-structure
         shown.update((parent, head) for parent in parents.get(head, ()))
     lines = [f"{a} -> {b}" if (a, b) in shown else f"{a} -- {b}" for a, b in sorted(edges)]
     lines += [f"{a} -> {b}" for a, b in regime]
@@ -86,7 +86,8 @@ def main() -> None:
             loose.append(len(graph.closed_undirected))
             open_ += result.verdict == "undetermined"
         print(f"| {size} | {statistics.median(times):.3f} | {max(times):.3f} | "
-              f"{statistics.median(members)} | {statistics.median(loose)} | {open_}/{options.runs} |")
+              f"{statistics.median(members)} | {statistics.median(loose)} | "
+              f"{open_}/{options.runs} |")
 
 
 if __name__ == "__main__":

@@ -147,8 +147,10 @@ class GraphSpecError(CausalAlignError):
 
 
 class InferenceTooLarge(CausalAlignError):
-    """Exact inference would build a table larger than :data:`~causal_align.quantities.inference.MAX_CELLS` cells or
-    :data:`~causal_align.quantities.inference.MAX_AXES` variables; ``variables`` are that table's variables, sorted.
+    """Exact inference would build a table larger than
+    :data:`~causal_align.quantities.inference.MAX_CELLS` cells or
+    :data:`~causal_align.quantities.inference.MAX_AXES` variables; ``variables`` are that table's
+    variables, sorted.
 
     Examples
     --------

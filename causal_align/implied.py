@@ -87,8 +87,8 @@ def implied_independences(graph: CausalGraph,
     """
     g_sigma = sigma_graph(graph)
     nodes = observed_nodes(graph, observed)
-    return tuple(Independence(x, y, separator) for x, y, separator in separated_pairs(g_sigma, nodes)
-                 if separator is not None)
+    return tuple(Independence(x, y, separator)
+                 for x, y, separator in separated_pairs(g_sigma, nodes) if separator is not None)
 
 
 def observed_nodes(graph: CausalGraph, observed: Iterable[str] | None) -> list[str]:

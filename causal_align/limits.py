@@ -10,7 +10,8 @@ Examples
 Traceback (most recent call last):
 ...
 causal_align.errors.GraphSpecError: 1 problem:
-  graphs/coinrun.yaml: the file is ... bytes, more than the limit of 100 (raise it with --max-bytes or Limits(max_bytes=...)) [E_TOO_LARGE]
+  graphs/coinrun.yaml: the file is ... bytes, more than the limit of 100 (raise it with
+    --max-bytes or Limits(max_bytes=...)) [E_TOO_LARGE]
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def read_text(path: Path, limits: Limits = Limits()) -> str:
     Traceback (most recent call last):
     ...
     causal_align.errors.GraphSpecError: 1 problem:
-      /dev/zero: the input goes on past the limit of 10 bytes (not a regular file; raise the limit with --max-bytes or Limits(max_bytes=...)) [E_TOO_LARGE]
+      /dev/zero: the input goes on past the limit of 10 bytes (not a regular file; raise the
+        limit with --max-bytes or Limits(max_bytes=...)) [E_TOO_LARGE]
     """
     source = "<stdin>" if str(path) == STDIN else str(path)
     try:

@@ -72,8 +72,8 @@ def read_graph_document(text: str, *, source: str = "<string>", default_name: st
                         limits: Limits = Limits()) -> Document:
     """The graph, the document's plain data and its origin (for sections read elsewhere).
 
-    :mod:`causal_align.quantities.parameters` reads the ``model:`` section from the data, positioning its
-    problems with the origin's lines.
+    :mod:`causal_align.quantities.parameters` reads the ``model:`` section from the data,
+    positioning its problems with the origin's lines.
     """
     if len(text) > limits.max_bytes:
         raise too_large(f"the text is {len(text):,} characters", limits.max_bytes,
@@ -87,7 +87,8 @@ def _build_graph(text: str, source: str, default_name: str,
     data, lines = read_yaml(text, source, limits)
     origin = Origin(source, lines)
     spec = validated(GraphFile, data, origin)
-    graph = CausalGraph(edges=spec.edges, origin=origin, **graph_arguments(spec, data, default_name))
+    graph = CausalGraph(edges=spec.edges, origin=origin,
+                        **graph_arguments(spec, data, default_name))
     return graph, data, origin
 
 

@@ -35,7 +35,8 @@ _NAME_MATCH = re.compile(rf"{validate.NAME}\Z").match
 
 
 class Edge(NamedTuple):
-    """A directed edge ``tail -> head`` or a bidirected edge ``tail <-> head`` (latent common cause).
+    """A directed edge ``tail -> head`` or a bidirected edge ``tail <-> head`` (latent common
+    cause).
 
     Examples
     --------
@@ -131,7 +132,8 @@ class Query:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a graph's parts came from, for error messages: a file name and the line of each location."""
+    """Where a graph's parts came from, for error messages: a file name and the line of each
+    location."""
 
     source: str = validate.PYTHON
     lines: Mapping[str, int] = field(default_factory=dict)
@@ -224,7 +226,8 @@ class CausalGraph:
         self.sigma: tuple[SoftIntervention, ...] = tuple(sigma)
         self.base = frozenset(as_names(base or ()))
         self.mesa = frozenset(as_names(mesa or ()))
-        self.query_regime = self.regime if query_regime is None else frozenset(as_names(query_regime))
+        self.query_regime = (self.regime if query_regime is None
+                             else frozenset(as_names(query_regime)))
         self.utility: tuple[str, ...] = tuple(sorted(set(roles.utility)))
         self.decision: str | None = decision
         self.unobserved: frozenset[str] = frozenset(roles.unobserved)

@@ -52,7 +52,8 @@ class Problems:
         if len(self.found) >= MAX_PROBLEMS:
             self.more += 1
             return
-        self.found.append(Problem(code, message, location, self._line(location), self.origin.source))
+        self.found.append(Problem(code, message, location, self._line(location),
+                                  self.origin.source))
 
     def absorb(self, error: GraphSpecError) -> None:
         """Take over the problems of ``error`` (kept up to the cap) and its count of ``more``,
@@ -123,7 +124,8 @@ def find_cycle(nodes: Iterable[str], children: Callable[[str], Iterable[str]]) -
     left = {node for node, degree in indegree.items() if degree > 0}
     if not left:
         return None
-    parent_in_left = {child: node for node in sorted(left) for child in children(node) if child in left}
+    parent_in_left = {child: node for node in sorted(left) for child in children(node)
+                      if child in left}
     walk, seen = [min(left)], set()
     while walk[-1] not in seen:
         seen.add(walk[-1])
@@ -155,8 +157,8 @@ def check_graph(
                          "(a name starts with a letter or _, then letters, digits, _ . -; at "
                          f"most {MAX_NAME} characters)")
         elif node in known:
-            problems.add("E_DUPLICATE_NODE", f"nodes.{node}", f"node {shown(node)} is declared twice "
-                         "(remove one)")
+            problems.add("E_DUPLICATE_NODE", f"nodes.{node}",
+                         f"node {shown(node)} is declared twice (remove one)")
         known.add(node)
     parents: dict[str, list[str]] = {node: [] for node in known}
     children: dict[str, list[str]] = {node: [] for node in known}
@@ -181,12 +183,13 @@ def check_graph(
         unknown = [node for node in dict.fromkeys((tail, head)) if node not in known]
         for node in unknown:
             problems.add("E_UNKNOWN_NODE", location,
-                         f"unknown node {shown(node)} in {_quoted(edge)} ({problems.suggest(node, known)})")
+                         f"unknown node {shown(node)} in {_quoted(edge)} "
+                         f"({problems.suggest(node, known)})")
         if unknown:
             continue
         if tail == head:
-            problems.add("E_SELF_LOOP", location, f"self-loop {_quoted(edge)} (a node cannot be its own "
-                         "cause; remove it)")
+            problems.add("E_SELF_LOOP", location, f"self-loop {_quoted(edge)} (a node cannot be "
+                         "its own cause; remove it)")
             continue
         problems.add("E_DUPLICATE_EDGE", location, f"duplicate edge {_quoted(edge)} (same as "
                      f"edges[{edge_at[key]}]; remove one)")
@@ -252,7 +255,8 @@ def _quoted(edge: Edge) -> str:
 
 def _edge_syntax_message(item: object) -> str:
     if not isinstance(item, str):
-        return f"an edge must be a string like \"A -> B\", found {type(item).__name__} {shown(item)}"
+        return (f"an edge must be a string like \"A -> B\", found {type(item).__name__} "
+                f"{shown(item)}")
     if "<-" in item and "<->" not in item:
         tail, _, head = item.partition("<-")
         return (f"malformed edge {shown(item)}: write it cause first, as \"{head.strip()} -> "
@@ -261,12 +265,12 @@ def _edge_syntax_message(item: object) -> str:
     if len(parts) == 2 and all(parts) and not any(" " in part for part in parts):
         bad = [part for part in parts if not _NAME.match(part)]
         if bad:
-            return (f"malformed edge {shown(item)}: {shown(bad[0])} is not a valid node name (a name "
-                    "starts with a letter or _, then letters, digits, _ . -)")
+            return (f"malformed edge {shown(item)}: {shown(bad[0])} is not a valid node name "
+                    "(a name starts with a letter or _, then letters, digits, _ . -)")
     if item.count("->") > 1:
         return f"malformed edge {shown(item)}: one edge per item, e.g. \"A -> B\" then \"B -> C\""
-    return f"malformed edge {shown(item)}: expected \"A -> B\" (cause -> effect) or \"A <-> B\" (latent " \
-        "common cause)"
+    return (f"malformed edge {shown(item)}: expected \"A -> B\" (cause -> effect) or "
+            "\"A <-> B\" (latent common cause)")
 
 
 def check_regime(regime: str | Iterable[str], known: set[str], parents: Adjacency,
@@ -278,7 +282,8 @@ def check_regime(regime: str | Iterable[str], known: set[str], parents: Adjacenc
                      "vs deployment, e.g. regime: s)")
     for node, location in named:
         if node not in known:
-            problems.add("E_UNKNOWN_NODE", location, f"unknown node {shown(node)} ({problems.suggest(node, known)})")
+            problems.add("E_UNKNOWN_NODE", location,
+                         f"unknown node {shown(node)} ({problems.suggest(node, known)})")
             continue
         causes = [f"parents {', '.join(parents[node])}"] if parents[node] else []
         causes += [f"latent confounders with {', '.join(spouses[node])}"] if spouses[node] else []
@@ -298,11 +303,13 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: Collection[str], regim
         location, target = f"{where}[{index}]", intervention.target
         if target not in known:
             problems.add("E_UNKNOWN_NODE", f"{location}.target",
-                         f"unknown σ target {shown(target)} ({problems.suggest(target, known, otherwise)})")
+                         f"unknown σ target {shown(target)} "
+                         f"({problems.suggest(target, known, otherwise)})")
             continue
         if target in regime:
-            problems.add("E_SIGMA_ON_REGIME", f"{location}.target", f"σ target {shown(target)} is a "
-                         "regime node (σ replaces the learned policy's decision, not the regime)")
+            problems.add("E_SIGMA_ON_REGIME", f"{location}.target",
+                         f"σ target {shown(target)} is a regime node (σ replaces the learned "
+                         "policy's decision, not the regime)")
         if target in reads:
             problems.add("E_SIGMA_DUPLICATE", f"{location}.target", f"two interventions on "
                          f"{shown(target)} (merge their contexts into one)")
@@ -311,14 +318,14 @@ def check_sigma(sigma: Sequence[SoftIntervention], known: Collection[str], regim
         for position, node in enumerate(intervention.context or ()):
             spot = f"{location}.context[{position}]"
             if node not in known:
-                problems.add("E_UNKNOWN_NODE", spot, f"unknown node {shown(node)} in the context of "
-                             f"σ({target}) ({problems.suggest(node, known, otherwise)})")
+                problems.add("E_UNKNOWN_NODE", spot, f"unknown node {shown(node)} in the context "
+                             f"of σ({target}) ({problems.suggest(node, known, otherwise)})")
             elif node == target:
                 problems.add("E_CONTEXT_HAS_TARGET", spot, f"the context of σ({target}) contains "
                              f"{shown(target)} itself (a policy cannot read its own decision)")
             elif node in seen:
-                problems.add("E_DUPLICATE_ITEM", spot, f"{shown(node)} appears twice in the context of "
-                             f"σ({target}) (remove one)")
+                problems.add("E_DUPLICATE_ITEM", spot, f"{shown(node)} appears twice in the "
+                             f"context of σ({target}) (remove one)")
             seen.add(node)
         reads[target] = context
     if problems.found:
@@ -373,11 +380,11 @@ def check_query(base: str | Iterable[str] | None, mesa: str | Iterable[str] | No
         for node, location in pairs:
             if node not in known:
                 pool = declared if role == "regime" else known
-                problems.add("E_UNKNOWN_NODE", location, f"unknown node {shown(node)} in {where}{role} "
-                             f"({problems.suggest(node, pool, otherwise)})")
+                problems.add("E_UNKNOWN_NODE", location, f"unknown node {shown(node)} in "
+                             f"{where}{role} ({problems.suggest(node, pool, otherwise)})")
             elif role == "regime" and node not in declared:
-                problems.add("E_REGIME_UNDECLARED", location, f"{shown(node)} is not a declared regime "
-                             f"node (declared: {', '.join(sorted(declared))})")
+                problems.add("E_REGIME_UNDECLARED", location, f"{shown(node)} is not a declared "
+                             f"regime node (declared: {', '.join(sorted(declared))})")
             else:
                 sets[role].add(node)
     if require_base and not named.get("base") and base != "":

@@ -92,7 +92,8 @@ def sigma_lines(result: AlignmentResult) -> list[str]:
     lines = [f"{item.target} reads {', '.join(item.context or ()) or 'nothing (open loop)'}"
              for item in result.sigma]
     lines.append("edges removed: " + (", ".join(map(str, result.sigma_removed)) or "none"))
-    lines.append("edges added by the context: " + (", ".join(map(str, result.sigma_added)) or "none"))
+    lines.append("edges added by the context: "
+                 + (", ".join(map(str, result.sigma_added)) or "none"))
     return lines
 
 
@@ -141,7 +142,8 @@ def conjecture_lines(result: AlignmentResult) -> list[str]:
     else:
         predicted = "ALIGNED" if conjecture.predicts_aligned else "NOT ALIGNED"
         verdict = f"(1) and (2) predict {predicted}: the conjecture {conjecture.note}."
-    return [f"(1) {base} depends causally on {mesa}: {yes_no(conjecture.depends)}", through, verdict]
+    return [f"(1) {base} depends causally on {mesa}: {yes_no(conjecture.depends)}", through,
+            verdict]
 
 
 

@@ -210,7 +210,8 @@ class _Reader:
 
     def _check_tag(self, event: Any, kind: str) -> None:
         if event.tag not in (None, "!", f"tag:yaml.org,2002:{kind}"):
-            self.fail("E_YAML_FEATURE", f"unknown tag {shown(event.tag)} (remove it)", event.start_mark)
+            self.fail("E_YAML_FEATURE", f"unknown tag {shown(event.tag)} (remove it)",
+                      event.start_mark)
 
     def _grow(self, size: int, mark: Any, *, aliased: bool = False) -> None:
         if self.stack:

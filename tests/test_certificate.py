@@ -9,8 +9,15 @@ import pytest
 from hypothesis import given, settings
 from strategies import Case, cases
 
-from causal_align import (AlignmentResult, CausalGraph, Certificate, CertificateError,
-                          SoftIntervention, check_inner_alignment, verify_certificate)
+from causal_align import (
+    AlignmentResult,
+    CausalGraph,
+    Certificate,
+    CertificateError,
+    SoftIntervention,
+    check_inner_alignment,
+    verify_certificate,
+)
 
 MISALIGNED = CausalGraph.from_edges(["s -> A", "A -> Y_m", "B -> Y_m", "B -> Y_b"],
                                     regime="s", base="Y_b", mesa="Y_m")

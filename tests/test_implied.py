@@ -21,10 +21,15 @@ from hypothesis import strategies as st
 from strategies import Case, cases
 from test_oracles import graph_g_sigma, latent_expansion
 
-from causal_align import (CausalAlignError, CausalGraph, GraphSpecError, SoftIntervention,
-                          sigma_graph)
-from causal_align.samples.check import check_on_data
+from causal_align import (
+    CausalAlignError,
+    CausalGraph,
+    GraphSpecError,
+    SoftIntervention,
+    sigma_graph,
+)
 from causal_align.implied import Independence, implied_independences
+from causal_align.samples.check import check_on_data
 from causal_align.samples.falsify import falsify
 from causal_align.separation import is_separated
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.errors import GraphSpecError
 from causal_align.cli.incentives import add_commands
+from causal_align.errors import GraphSpecError
 from causal_align.incentives.report import (
     incentive_report,
     render_incentives,

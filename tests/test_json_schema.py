@@ -29,8 +29,8 @@ from pydantic import BaseModel, ValidationError
 
 from causal_align.errors import GraphSpecError
 from causal_align.limits import Limits, read_text
-from causal_align.yamldoc import read_yaml
 from causal_align.schema import GraphFile, QueryFile
+from causal_align.yamldoc import read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "schema"

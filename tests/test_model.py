@@ -7,8 +7,15 @@ import pickle
 
 import pytest
 
-from causal_align import (CausalGraph, Edge, GraphSpecError, SoftIntervention,
-                          check_inner_alignment, dump_graph, parse_graph)
+from causal_align import (
+    CausalGraph,
+    Edge,
+    GraphSpecError,
+    SoftIntervention,
+    check_inner_alignment,
+    dump_graph,
+    parse_graph,
+)
 
 
 def test_edge_parsing() -> None:

@@ -10,7 +10,6 @@ Set the environment variable ``CI=true`` for five times as many examples.
 from __future__ import annotations
 
 import itertools
-
 import os
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -21,8 +20,13 @@ from hypothesis import strategies as st
 from pgmpy.base import DAG
 from strategies import Case, cases
 
-from causal_align import (CausalGraph, OpenPath, SoftIntervention, check_inner_alignment,
-                          verify_certificate)
+from causal_align import (
+    CausalGraph,
+    OpenPath,
+    SoftIntervention,
+    check_inner_alignment,
+    verify_certificate,
+)
 
 SCALE = 5 if os.environ.get("CI") == "true" else 1
 MANY = settings(max_examples=400 * SCALE, deadline=None)

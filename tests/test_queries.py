@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from causal_align import (GraphSpecError, Query, SoftIntervention, check_inner_alignment,
-                          check_queries, load_graph, load_queries)
+from causal_align import (
+    GraphSpecError,
+    Query,
+    SoftIntervention,
+    check_inner_alignment,
+    check_queries,
+    load_graph,
+    load_queries,
+)
 from causal_align.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causal_align.samples.check import check_on_data
-from causal_align.samples.reader import read_samples
-from causal_align.samples.falsify import falsify
-from causal_align.quantities.inference import joint_distribution
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
+from causal_align.quantities.inference import joint_distribution
+from causal_align.samples.check import check_on_data
+from causal_align.samples.falsify import falsify
+from causal_align.samples.reader import read_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "examples" / "samples"

@@ -18,10 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from causal_align import CausalGraph, GraphSpecError
-from causal_align.samples.check import check_on_data
 from causal_align.limits import Limits
-from causal_align.samples.reader import (MISSING, check_columns, read_samples, read_table,
-                                  regime_values)
+from causal_align.samples.check import check_on_data
+from causal_align.samples.reader import (
+    MISSING,
+    check_columns,
+    read_samples,
+    read_table,
+    regime_values,
+)
 
 SCALE = 5 if os.environ.get("CI") == "true" else 1
 CHAIN = CausalGraph.from_edges(["s -> X", "X -> Y_m", "Y_m -> Y_b"], regime="s", base="Y_b",

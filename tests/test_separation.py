@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from causal_align import CausalGraph, GraphSpecError, SoftIntervention, sigma_graph
-from causal_align.separation import (Prepared, ancestors, directed_reach, is_separated,
-                                     minimal_separator, open_paths)
+from causal_align.separation import (
+    Prepared,
+    ancestors,
+    directed_reach,
+    is_separated,
+    minimal_separator,
+    open_paths,
+)
 
 
 def g_sigma(*edges: str, sigma: list[SoftIntervention] | None = None):  # type: ignore[no-untyped-def]

@@ -12,14 +12,14 @@ import random
 
 import numpy as np
 import pytest
+from transport_cases import random_graph, scaled
 
 from causal_align import alignment_gap, joint_distribution, load_model, random_model
+from causal_align.cli.main import main
 from causal_align.errors import CausalAlignError
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
-from causal_align.cli.main import main
 from causal_align.transport.estimate import Samples, estimate_transport, read_samples_file
-from transport_cases import random_graph, scaled
 
 GRAPH = "graphs/transport_measure_coin.yaml"
 SCORES = {"Y_b": {"missed": 0.0, "got": 10.0}}

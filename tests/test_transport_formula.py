@@ -13,6 +13,7 @@ import random
 
 import numpy as np
 import pytest
+from transport_cases import expanded_sigma, random_graph, scaled, separated
 
 from causal_align import joint_distribution, random_model
 from causal_align.alignment import check_inner_alignment
@@ -21,7 +22,6 @@ from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
 from causal_align.transport import admissible_set, transport_formula
 from causal_align.transport.admissible import measurable_nodes
-from transport_cases import expanded_sigma, random_graph, scaled, separated
 
 
 def _brute_minimum(
@@ -177,7 +177,8 @@ def test_bad_arguments() -> None:
 
 
 def test_error_codes_and_exact_messages() -> None:
-    from causal_align.errors import TRANSPORT_CODES as CODES, TransportError
+    from causal_align.errors import TRANSPORT_CODES as CODES
+    from causal_align.errors import TransportError
 
     graph = load_graph("graphs/transport_measure_coin.yaml")
     cases = [

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from transport_cases import expanded_sigma, random_graph, scaled, separated
 
 from causal_align.errors import CausalAlignError, GraphSpecError
-from causal_align.loader import load_graph
 from causal_align.intervention import sigma_graph
+from causal_align.loader import load_graph
 from causal_align.model import CausalGraph
 from causal_align.transport.estimate import Samples
 from causal_align.transport.linear_gaussian import (
@@ -25,7 +26,6 @@ from causal_align.transport.linear_gaussian import (
     fit_linear_gaussian,
     linear_gaussian_model,
 )
-from transport_cases import expanded_sigma, random_graph, scaled, separated
 
 
 def random_linear(rng: random.Random, graph: CausalGraph) -> LinearGaussianModel:

@@ -11,13 +11,13 @@ import random
 
 import networkx as nx
 import pytest
+from transport_cases import expanded_sigma, random_graph, scaled, separated
 
 from causal_align.alignment import check_inner_alignment
 from causal_align.errors import CausalAlignError, GraphSpecError
 from causal_align.loader import load_graph
 from causal_align.model import CausalGraph, SoftIntervention
 from causal_align.transport import sigma_rule
-from transport_cases import expanded_sigma, random_graph, scaled, separated
 
 
 def _with_sigma(graph: CausalGraph, sigma: list[SoftIntervention]) -> CausalGraph:

@@ -13,6 +13,7 @@ import random
 
 import numpy as np
 import pytest
+from transport_cases import expanded_sigma, random_graph, scaled, separated
 
 from causal_align import DiscreteModel, Table, joint_distribution, load_model, random_model
 from causal_align.errors import CausalAlignError
@@ -21,7 +22,6 @@ from causal_align.transport.sensitivity import (
     robustness_bound,
     shapley_attribution,
 )
-from transport_cases import expanded_sigma, random_graph, scaled, separated
 
 
 def _expectation(model: DiscreteModel, base: str, mesa: list[str]) -> np.ndarray:

@@ -18,6 +18,14 @@ def test_mypy_strict_is_clean() -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_ruff_is_clean() -> None:
+    pytest.importorskip("ruff", reason="ruff is part of the [test] extra")
+    checked = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "causal_align",
+                              "tests", "benchmarks", "docs"], cwd=ROOT,
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_the_package_ships_its_type_marker() -> None:
     assert (ROOT / "causal_align" / "py.typed").exists()
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from causal_align.alignment import check_inner_alignment
+from causal_align.cli.uncertainty import add_commands
 from causal_align.errors import CausalAlignError, GraphSpecError
 from causal_align.model import CausalGraph, SoftIntervention
 from causal_align.uncertainty.candidates import check_candidates, load_candidates
-from causal_align.cli.uncertainty import add_commands
 from causal_align.uncertainty.partial import PartialGraph
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from causal_align.errors import GraphSpecError
 from causal_align.cli.uncertainty import add_commands, check_uncertain_file
+from causal_align.errors import GraphSpecError
 from causal_align.uncertainty.files import (
     is_partial,
     load_partial_graph,

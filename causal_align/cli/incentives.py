@@ -14,7 +14,8 @@ Examples
 >>> options = parser.parse_args(["tradeoffs", "graphs/zoo/reward_tampering_current_rf.yaml"])
 >>> options.run(options)  # doctest: +ELLIPSIS
 reward_tampering_current_rf: design variants of D (utility: R_current; Y_b: Perf; Y_m: R_current)
-No trade-off on this diagram: 'as filed', ... are aligned with no wireheading or reward-tampering signature.
+No trade-off on this diagram: 'as filed', ... are aligned with no wireheading or
+reward-tampering signature.
 ...
 0
 """

@@ -52,7 +52,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from causal_align.errors import shown
+from causal_align.errors import CausalAlignError, shown
 from causal_align.explain import describe
 from causal_align.header import ResultHeader, header_of
 from causal_align.intervention import SigmaGraph, sigma_graph
@@ -141,7 +141,8 @@ class Incentives(ResultHeader):
     def of(self, kind: str) -> tuple[str, ...]:
         """The nodes admitting ``kind`` (one of :data:`KINDS`)."""
         if kind not in KINDS:
-            raise ValueError(f"unknown incentive {kind!r} (expected one of: {', '.join(KINDS)})")
+            raise CausalAlignError(f"unknown incentive {kind!r} (expected one of: "
+                                   f"{', '.join(KINDS)})")
         return tuple(getattr(self, kind))
 
     def explain(self, node: str, kind: str | None = None) -> tuple[Explanation, ...]:
@@ -206,7 +207,8 @@ def influence_diagram(graph: CausalGraph, *, decision: str | None = None,
     Traceback (most recent call last):
     ...
     causal_align.errors.GraphSpecError: 1 problem:
-      <incentives on graph> decision: no decision: the graph has no σ target (name one with decision: in the file or decision= in Python) [E_NO_DECISION]
+      <incentives on graph> decision: no decision: the graph has no σ target (name one with
+        decision: in the file or decision= in Python) [E_NO_DECISION]
     """
     problems = Problems(Origin(f"<incentives on {graph.name}>"))
     known = graph.node_set
@@ -362,7 +364,8 @@ def diagram_incentives(diagram: Diagram) -> Incentives:
     explanations += [Explanation(node, RI, *directed_path(star, node, {decision})) for node in ri]
     above_utility = ancestors(star, utility)
     voc = sorted(above_utility - {decision})
-    explanations += [Explanation(node, VOC, *directed_path(star, node, set(utility))) for node in voc]
+    explanations += [Explanation(node, VOC, *directed_path(star, node, set(utility)))
+                     for node in voc]
     controlled = (below | {decision}) & ancestors(g_sigma, utility)
     ici = sorted(controlled) if set(utility) & below else []
     for node in ici:
@@ -374,9 +377,10 @@ def diagram_incentives(diagram: Diagram) -> Incentives:
     explanations.sort(key=lambda item: (order[item.kind], item.node))
     removed = sorted(f"{node} -> {decision}" for node in set(context) - set(requisite))
     return Incentives(
-        **header_of(g_sigma.graph).keywords(), decision=decision, utility=utility, context=tuple(context),
-        requisite=tuple(requisite), voi=tuple(voi), ri=tuple(ri), voc=tuple(voc),
-        ici=tuple(ici), removed_links=tuple(removed), explanations=tuple(explanations))
+        **header_of(g_sigma.graph).keywords(), decision=decision, utility=utility,
+        context=tuple(context), requisite=tuple(requisite), voi=tuple(voi), ri=tuple(ri),
+        voc=tuple(voc), ici=tuple(ici), removed_links=tuple(removed),
+        explanations=tuple(explanations))
 
 
 def _connection(graph: SigmaGraph, decision: str, utility: Collection[str], node: str,

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from causal_align.alignment import check_inner_alignment
+from causal_align.errors import CausalAlignError
 from causal_align.header import ResultHeader, header_of
 from causal_align.incentives.criteria import KINDS, Incentives, influence_diagram
 from causal_align.incentives.signatures import (
@@ -90,7 +91,7 @@ def render_incentives(report: IncentiveReport, format: str = "text") -> str:
         return "\n".join(_incentive_text(report))
     if format == "markdown":
         return "\n".join(_incentive_markdown(report))
-    raise ValueError(f"unknown format {format!r} (expected one of: {', '.join(FORMATS)})")
+    raise CausalAlignError(f"unknown format {format!r} (expected one of: {', '.join(FORMATS)})")
 
 
 def render_tradeoffs(table: Tradeoffs, format: str = "text") -> str:
@@ -101,7 +102,7 @@ def render_tradeoffs(table: Tradeoffs, format: str = "text") -> str:
         return "\n".join(_tradeoff_text(table))
     if format == "markdown":
         return "\n".join(_tradeoff_markdown(table))
-    raise ValueError(f"unknown format {format!r} (expected one of: {', '.join(FORMATS)})")
+    raise CausalAlignError(f"unknown format {format!r} (expected one of: {', '.join(FORMATS)})")
 
 
 def escape_markdown(text: str) -> str:
@@ -163,7 +164,8 @@ def panel_lines(found: Incentives, signatures: Signatures) -> list[str]:
 
 def _incentive_text(report: IncentiveReport) -> list[str]:
     found = report.incentives
-    return [f"{report.graph_name}: incentives of {found.decision} (utility: {_names(found.utility)})",
+    return [f"{report.graph_name}: incentives of {found.decision} "
+            f"(utility: {_names(found.utility)})",
             f"alignment: {_verdict(report)}", _reduction(found), "",
             *panel_lines(found, report.signatures)]
 
@@ -293,7 +295,7 @@ def incentive_panel(graph: CausalGraph, format: str = "text", *,
                               found, report.signatures))])
     if format == "markdown":
         return "\n".join(_incentive_markdown(report, panel=True))
-    raise ValueError(f"unknown format {format!r} (expected text or markdown)")
+    raise CausalAlignError(f"unknown format {format!r} (expected text or markdown)")
 
 
 def incentive_panel_data(graph: CausalGraph, *,

@@ -29,7 +29,8 @@ Examples
 'trade-off'
 >>> [(variant.name, variant.aligned, variant.signatures.wireheading, variant.pareto)
 ...  for variant in table.variants][:3]
-[('as filed', False, (), True), ('Move stops reading Screen', False, (), True), ('the reward reads only ReachedEnd', True, ('ReachedEnd',), True)]
+[('as filed', False, (), True), ('Move stops reading Screen', False, (), True),
+ ('the reward reads only ReachedEnd', True, ('ReachedEnd',), True)]
 """
 
 from __future__ import annotations

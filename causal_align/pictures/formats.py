@@ -10,7 +10,8 @@ True
 >>> render(result, "pdf")
 Traceback (most recent call last):
 ...
-causal_align.errors.CausalAlignError: unknown format 'pdf' (expected one of: text, markdown, json, dot, svg, html)
+causal_align.errors.CausalAlignError: unknown format 'pdf' (expected one of: text, markdown,
+json, dot, svg, html)
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ def notebook_html(result: AlignmentResult) -> str:
                    for number, path in enumerate(result.open_paths[:10], 1))
     return (f'<div><style>.verdict{{padding:.1rem .5rem;border-radius:.3rem;color:white;'
             f'font-weight:700}}.aligned{{background:#15803d}}.misaligned{{background:#b91c1c}}'
-            f'</style><p><b>{text(result.graph_name, 200)}</b> <span class="verdict {badge}">{verdict}'
+            f'</style><p><b>{text(result.graph_name, 200)}</b> '
+            f'<span class="verdict {badge}">{verdict}'
             f"</span> <code>{text(query_text(result))}</code></p>{figure_html(result)}"
             f"<p>{text(paths_sentence(result))}</p><ul>{rows}</ul></div>")

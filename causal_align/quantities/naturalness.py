@@ -75,8 +75,8 @@ from causal_align.errors import (
 )
 from causal_align.limits import Limits
 from causal_align.quantities.discrete import DiscreteModel
-from causal_align.quantities.rules import check_numbers
 from causal_align.quantities.inference import joint_distribution
+from causal_align.quantities.rules import check_numbers
 from causal_align.samples.reader import read_table
 from causal_align.validate import suggest
 

@@ -70,7 +70,8 @@ class Falsification(ResultHeader):
 
     def __str__(self) -> str:
         count = len(self.rejected)
-        lines = [f"Falsification of {self.graph_name} on {self.samples:,} samples: {len(self.tests)} "
+        lines = [f"Falsification of {self.graph_name} on {self.samples:,} samples: "
+                 f"{len(self.tests)} "
                  f"implied independence{'s' if len(self.tests) != 1 else ''} tested, {count} "
                  f"rejected at alpha = {self.alpha:g} ({self.correction} correction)"]
         if count:

@@ -154,8 +154,10 @@ def read_samples(path: str | Path, graph: CausalGraph, *, regime_column: str | N
     Traceback (most recent call last):
     ...
     causal_align.errors.GraphSpecError: 2 problems:
-      ...samples.csv:1 column 3: 'Yb' is not a node of graph (did you mean 'Y_b'?) [E_UNKNOWN_COLUMN]
-      ...samples.csv:1: no column for the base objective 'Y_b' (found: 's', 'Y_m', 'Yb') [E_MISSING_COLUMN]
+      ...samples.csv:1 column 3: 'Yb' is not a node of graph (did you mean 'Y_b'?)
+        [E_UNKNOWN_COLUMN]
+      ...samples.csv:1: no column for the base objective 'Y_b' (found: 's', 'Y_m', 'Yb')
+        [E_MISSING_COLUMN]
     """
     import pandas as pd
 

@@ -600,7 +600,8 @@ class Attribution(ResultHeader):
     def __str__(self) -> str:
         how = "exact" if self.orders is None else f"{self.orders} sampled orders"
         lines = [
-            f"attribution of the gap of {self.graph_name} to shifted mechanisms (Shapley values, {how})"
+            f"attribution of the gap of {self.graph_name} to shifted mechanisms "
+            f"(Shapley values, {how})"
         ]
         head = ["Y_m", "gap", *self.mechanisms]
         body = [

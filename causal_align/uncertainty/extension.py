@@ -1,4 +1,5 @@
-"""A consistent extension of a partially directed graph (Dor & Tarsi 1992), or proof that none exists.
+"""A consistent extension of a partially directed graph (Dor & Tarsi 1992), or proof that none
+exists.
 
 Repeatedly take a *removable* node ``x``: it has no directed children left, and each of its
 undirected neighbours is adjacent to all of its other neighbours. Orienting every undirected edge

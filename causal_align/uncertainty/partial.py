@@ -25,7 +25,8 @@ Examples
 Traceback (most recent call last):
 ...
 causal_align.errors.GraphSpecError: 1 problem:
-  <python> edges[0]: "A -- B" joins the same nodes as "A -> B" (edges[1]; keep one) [E_DUPLICATE_EDGE]
+  <python> edges[0]: "A -- B" joins the same nodes as "A -> B" (edges[1]; keep one)
+    [E_DUPLICATE_EDGE]
 """
 
 from __future__ import annotations

@@ -166,7 +166,8 @@ def _lines(result: UncertainResult, *, markdown: bool) -> list[str]:
                  + (f" ({shown})" if undirected else ""))
     counts = result.counts
     pivots = ", ".join(result.pivots) or "no node"
-    lines += ["", f"{len(result.members)} possible parent set{'s' if len(result.members) != 1 else ''}"
+    lines += ["", f"{len(result.members)} possible parent "
+              f"set{'s' if len(result.members) != 1 else ''}"
               f" of {pivots}: {counts['aligned']} aligned, {counts['not aligned']} not aligned"
               + (" (cut: not every member was checked)" if result.truncated else "")]
     lines += [f"  {index}. {_member(member, code)}"
