@@ -581,3 +581,76 @@ def test_an_uncertain_diagram_shows_the_verdict_over_every_orientation(
     assert subprocess.run([str(Path(sys.executable).parent / "causal-align"), "check",
                            str(target)], capture_output=True, cwd=ROOT,
                           timeout=120).returncode == 0
+
+
+WAREHOUSE = ROOT / "graphs" / "uncertain" / "warehouse_edges.yaml"
+
+
+def uncertain_json(path: Path) -> dict[str, Any]:
+    """What ``causal-align uncertain --format json`` says of the file."""
+    done = subprocess.run([str(Path(sys.executable).parent / "causal-align"), "uncertain",
+                           str(path), "--format", "json"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    return dict(json.loads(done.stdout))
+
+
+def test_uncertain_edges_show_p_aligned_and_a_probability_can_change(
+        editor: Any, artifacts: Path, tmp_path: Path) -> None:
+    target = tmp_path / "warehouse.yaml"
+    shutil.copy(WAREHOUSE, target)
+    page_of = editor(target)
+    page = page_of.page
+    expected = uncertain_json(target)
+    assert page_of.verdict() == expected["verdict"].upper() == "UNDETERMINED"
+    assert page.is_visible("#edges-box") and page.is_hidden("#standard-box")
+    assert "P(aligned) = 0.684 (exact, over 4 relevant uncertain edges)" in page.inner_text(
+        "#p-aligned")
+    values = page.locator("#edge-values > li").all_inner_texts()
+    assert [text.split(" (prior")[0] for text in values] == [
+        item["edge"] for item in expected["values"]]  # most valuable first
+    # uncertain edges: dashed, their probability written beside them
+    uncertain = page.locator("#canvas .edge.uncertain")
+    assert uncertain.count() == 4
+    labels = page.locator("#canvas .edge.uncertain text.probability").all_text_contents()
+    assert sorted(labels) == ["p 0.05", "p 0.1", "θ 0.2", "θ 0.2"]
+    dashes = page.evaluate("getComputedStyle(document.querySelector('#canvas .edge.uncertain "
+                           "path')).strokeDasharray")
+    assert dashes not in ("none", "")
+    # select Layout -> Y_b, set its probability to 0.5: P(aligned) is the command's new one
+    page.dispatch_event('#canvas .edge[data-key="Layout->Y_b"]', "click")
+    page.wait_for_selector("#edge-probability")
+    assert page.input_value("#edge-probability") == "0.1"
+    before = page_of.version()
+    page.fill("#edge-probability", "0.5")
+    page.press("#edge-probability", "Enter")
+    page_of.settled(before)
+    assert "    - {edge: Layout -> Y_b, probability: 0.5}\n" in page.input_value("#text")
+    (tmp_path / "changed.yaml").write_text(page.input_value("#text"))
+    changed = uncertain_json(tmp_path / "changed.yaml")
+    shown = float(page.get_attribute("#p-aligned", "data-p") or "nan")
+    assert shown == changed["p_aligned"] and round(shown, 3) == 0.38
+    assert "P(aligned) = 0.38 (exact" in page.inner_text("#p-aligned")
+    page.screenshot(path=str(artifacts / "editor-uncertain-edges.png"))
+    # a refused probability is said at once, with the reader's words; the text is kept
+    page.dispatch_event('#canvas .edge[data-key="Layout->Y_b"]', "click")
+    page.fill("#edge-probability", "1.5")
+    page.press("#edge-probability", "Enter")
+    page.wait_for_selector("#message[data-code=E_TYPE]")
+    assert "expected a probability between 0 and 1, found 1.5" in page.inner_text("#message")
+    assert "probability: 0.5}" in page.input_value("#text")
+    # Delete removes the selected uncertain edge
+    page.dispatch_event('#canvas .edge[data-key="Layout->Y_b"]', "click")
+    page.focus("#canvas")
+    page_of.key("Delete")
+    assert "{edge: Layout -> Y_b" not in page.input_value("#text")
+    assert page.locator("#canvas .edge.uncertain").count() == 3
+    # Q draws an uncertain edge by the keyboard (at even odds), selected for its probability
+    page_of.click_node("Obs")
+    page.keyboard.press("q")
+    page.keyboard.type("Y_b")
+    before = page_of.version()
+    page.keyboard.press("Enter")
+    page_of.settled(before)
+    assert "    - {edge: Obs -> Y_b, probability: 0.5}\n" in page.input_value("#text")
+    assert page.input_value("#edge-probability") == "0.5"
+    assert page.locator("#canvas .edge.uncertain").count() == 4

@@ -111,6 +111,8 @@ def touched(action: Mapping[str, Any]) -> frozenset[str] | None:
         return frozenset({"nodes"})
     if op in ("connect", "disconnect", "orient"):
         return frozenset({"edges"})
+    if op in ("add_uncertain", "set_probability", "remove_uncertain"):
+        return frozenset({"uncertain"})
     if op == "set_context" or (op == "set_role" and role == "sigma"):
         return frozenset({"sigma"})
     if op == "set_role" and role == "regime":
@@ -199,7 +201,9 @@ def apply_action(document: CommentedMap, action: Mapping[str, Any]) -> None:
     {node: [x, y]}), ``connect``/``disconnect`` (tail, head, bidirected? or undirected?: ``<->``
     or ``--``), ``orient`` (tail, head: ``A -- B`` becomes ``tail -> head``), ``set_role`` (node,
     role in :data:`ROLES`, on), ``set_context`` (target, context: list of names or null for
-    "the target's parents").
+    "the target's parents"); and for the ``uncertain:`` section, ``add_uncertain`` (tail, head,
+    bidirected?, probability), ``set_probability`` (the same) and ``remove_uncertain`` (tail,
+    head, bidirected?; a regime edge sharing the shift rate leaves ``shift.targets``).
 
     Raises
     ------
@@ -332,6 +336,9 @@ def _rewrite_names(document: CommentedMap, rename: Callable[[str], str | None]) 
     background = document.get("background")
     if isinstance(background, Mapping):
         _rewrite_background(background, rename)
+    uncertain = document.get("uncertain")
+    if isinstance(uncertain, Mapping):
+        _rewrite_uncertain(uncertain, rename)
 
 
 def _rewrite_edges(edges: Any, rename: Callable[[str], str | None]) -> None:
@@ -365,6 +372,28 @@ def _rewrite_background(background: Mapping[str, Any],
                 del tiers[index]
             elif isinstance(tier, str) and rename(tier):
                 tiers[index] = rename(tier)
+
+
+def _rewrite_uncertain(uncertain: Mapping[str, Any],
+                       rename: Callable[[str], str | None]) -> None:
+    """Renames and deletions reach ``uncertain:``: its edges (an edge at a deleted node goes,
+    with its probability) and the shift prior's regime and targets."""
+    items = uncertain.get("edges")
+    if isinstance(items, list):
+        for index in range(len(items) - 1, -1, -1):
+            item = items[index]
+            if not isinstance(item, CommentedMap):
+                continue
+            edges = [item.get("edge")]
+            _rewrite_edges(edges, rename)
+            if not edges:
+                del items[index]
+            elif edges[0] != item.get("edge"):
+                item["edge"] = edges[0]
+    shift = uncertain.get("shift")
+    if isinstance(shift, CommentedMap):
+        _rewrite_list(shift, "regime", rename)
+        _rewrite_list(shift, "targets", rename)
 
 
 def split_edge(item: object) -> tuple[str, str, str] | None:
@@ -610,8 +639,97 @@ def _set_context(document: CommentedMap, action: Mapping[str, Any]) -> None:
                 _set_names(item, "context", list(context))
 
 
+def _uncertain_edges(document: CommentedMap, create: bool) -> CommentedSeq | None:
+    """The ``uncertain.edges`` list (made when ``create``; ``None`` when absent)."""
+    uncertain = document.get("uncertain")
+    if uncertain is None and create:
+        uncertain = document["uncertain"] = CommentedMap()
+    if uncertain is None:
+        return None
+    if not isinstance(uncertain, CommentedMap):
+        raise EditorError("E_EDIT_TEXT", "uncertain: is not a mapping: fix it in the text pane "
+                          "first")
+    items = uncertain.get("edges")
+    if items is None and create:
+        items = uncertain["edges"] = CommentedSeq()
+    if items is not None and not isinstance(items, CommentedSeq):
+        raise EditorError("E_EDIT_TEXT", "uncertain.edges: is not a list: fix it in the text "
+                          "pane first")
+    return items
+
+
+def _find_uncertain(items: CommentedSeq | None, wanted: tuple[str, str, str]) -> int | None:
+    for index, item in enumerate(items or ()):
+        found = split_edge(item.get("edge")) if isinstance(item, Mapping) else None
+        if found is not None and _same_edge(found, wanted):
+            return index
+    return None
+
+
+def _probability(action: Mapping[str, Any]) -> float | int:
+    """The action's probability; whether it lies in [0, 1] is the reader's to say."""
+    value = action.get("probability")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise EditorError("E_EDIT_ACTION", f"a probability is a number, found {shown(value)}")
+    return value
+
+
+def _uncertain_edge(action: Mapping[str, Any]) -> tuple[str, str, str]:
+    if action.get("undirected"):
+        raise EditorError("E_EDIT_ACTION", "an uncertain edge is -> or <->, not --")
+    return _edge(action)
+
+
+def _add_uncertain(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    edge, probability = _uncertain_edge(action), _probability(action)
+    items = _uncertain_edges(document, True)
+    assert items is not None
+    item = CommentedMap([("edge", " ".join(edge)), ("probability", probability)])
+    item.fa.set_flow_style()
+    items.fa.set_block_style()
+    items.append(item)
+
+
+def _set_probability(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    edge, probability = _uncertain_edge(action), _probability(action)
+    index = _find_uncertain(_uncertain_edges(document, False), edge)
+    if index is None:
+        raise EditorError("E_EDIT_ACTION", f"there is no uncertain edge {' '.join(edge)!r} with "
+                          "its own probability (a regime edge sharing the shift rate has the "
+                          "rate's: change first: or strength: in the text)")
+    items = _uncertain_edges(document, False)
+    assert items is not None
+    items[index]["probability"] = probability
+
+
+def _remove_uncertain(document: CommentedMap, action: Mapping[str, Any]) -> None:
+    tail, arrow, head = edge = _uncertain_edge(action)
+    items = _uncertain_edges(document, False)
+    index = _find_uncertain(items, edge)
+    if index is not None:
+        assert items is not None
+        del items[index]
+        if not items:
+            del document["uncertain"]["edges"]
+    else:
+        uncertain = document.get("uncertain")
+        shift = uncertain.get("shift") if isinstance(uncertain, Mapping) else None
+        if not isinstance(shift, CommentedMap):
+            raise EditorError("E_EDIT_ACTION", f"there is no uncertain edge {' '.join(edge)!r}")
+        regime = _names(shift, "regime") or _names(document, "regime")
+        if arrow != "->" or tail not in regime or head not in _names(shift, "targets"):
+            raise EditorError("E_EDIT_ACTION", f"there is no uncertain edge {' '.join(edge)!r}")
+        _toggle(shift, "targets", head, False)
+        if not _names(shift, "targets"):
+            del document["uncertain"]["shift"]
+    if not document["uncertain"]:
+        del document["uncertain"]
+
+
 _ACTIONS: dict[str, Callable[[CommentedMap, Mapping[str, Any]], None]] = {
     "add_node": _add_node, "rename_node": _rename_node, "set_label": _set_label,
     "delete_node": _delete_node, "move": _move, "connect": _connect, "disconnect": _disconnect,
     "set_role": _set_role, "set_context": _set_context, "orient": _orient,
+    "add_uncertain": _add_uncertain, "set_probability": _set_probability,
+    "remove_uncertain": _remove_uncertain,
 }

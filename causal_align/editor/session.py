@@ -51,6 +51,8 @@ from causal_align.editor.document import (
 from causal_align.editor.storage import atomic_write, exclusive, fingerprint, read_file
 from causal_align.editor.validation import Checked, check_text
 from causal_align.editor.verdict import (
+    edges_picture,
+    edges_report,
     partial_picture,
     picture,
     preview,
@@ -121,6 +123,8 @@ class EditSession:
             return checked, sketch(document, extras, "; ".join(
                 problem.message for problem in checked.problems))
         try:
+            if checked.partial is not None and checked.prior is not None:
+                return checked, edges_picture(checked.partial, checked.prior, extras)
             if checked.partial is not None:
                 return checked, partial_picture(checked.partial, extras)
             assert checked.graph is not None
@@ -247,9 +251,14 @@ class EditSession:
     def preview(self, repair: Mapping[str, Any]) -> dict[str, Any]:
         """The verdict a repair would give (:func:`~causal_align.editor.verdict.preview`), or
         for a diagram with ``--`` edges the verdict once one of them is known to point one way
-        (:func:`~causal_align.editor.verdict.preview_partial`)."""
+        (:func:`~causal_align.editor.verdict.preview_partial`). A diagram with uncertain edges
+        has none: its panel gives P(aligned) with each edge present and absent."""
         with self._lock:
             checked = self._checked
+            if checked.prior is not None:
+                raise EditorError("E_EDIT_ACTION", "a diagram with uncertain edges has no "
+                                  "previews: its panel gives P(aligned) if each edge is "
+                                  "present and if it is absent")
             if checked.partial is not None:
                 return preview_partial(checked.partial, repair)
             if checked.graph is None:
@@ -259,7 +268,8 @@ class EditSession:
     def report(self, format: str) -> str:
         """The report of the current verdict, as ``causal-align check`` writes it: ``html``,
         ``json``, ``markdown`` or ``text`` (for a diagram with ``--`` edges, the verdict over
-        every orientation, as ``causal-align check`` gives it for such a file).
+        every orientation, as ``causal-align check`` gives it for such a file; for one with
+        uncertain edges, P(aligned) as ``causal-align uncertain`` gives it, not as HTML).
 
         Raises
         ------
@@ -276,6 +286,12 @@ class EditSession:
             if core is None or not core.base:
                 raise EditorError("E_EDIT_TEXT", "there is no verdict yet (fix the problems and "
                                   "mark Y_b)")
+            if checked.prior is not None:
+                if format == "html":
+                    raise EditorError("E_EDIT_ACTION", "the report of a diagram with uncertain "
+                                      "edges is text, markdown or json (as causal-align "
+                                      "uncertain writes it)")
+                return edges_report(core, checked.prior, format)
             if checked.partial is not None:
                 return uncertain_report(checked.partial, format)
             from causal_align.pictures.formats import render

@@ -1,8 +1,9 @@
 """The loader's judgement on the editor's text: the graph, or every problem with its line.
 
 The editor never validates on its own. A text with ``A -- B`` edges or a ``background:``
-section (a diagram whose directions are partly unknown) goes to the uncertainty layer's reader,
-:func:`causal_align.uncertainty.files.partial_from_data`; every other text to
+section (a diagram whose directions are partly unknown), or an ``uncertain:`` section (edges
+that may or may not exist), goes to the uncertainty layer's reader,
+:func:`causal_align.uncertainty.files.uncertain_from_data`; every other text to
 :func:`causal_align.loader.parse_graph`. So its refusals carry the readers' exact messages and
 codes, the ones ``causal-align check`` prints.
 
@@ -22,6 +23,11 @@ Examples
 ...                      source="g.yaml")
 >>> checked.graph, checked.partial.undirected
 (None, (('A', 'B'),))
+>>> checked = check_text("nodes: {s: a, A: b, B: c}\\nedges: [s -> A]\\nregime: s\\n"
+...                      "uncertain: {edges: [{edge: A -> B, probability: 0.3}]}\\n",
+...                      source="g.yaml")
+>>> dict(checked.prior.edges)
+{'A -> B': 0.3}
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from causal_align.errors import CausalAlignError, GraphSpecError, Problem
 from causal_align.limits import Limits
 from causal_align.loader import parse_graph
 from causal_align.model import CausalGraph, Origin
-from causal_align.uncertainty.files import is_partial, partial_from_data
+from causal_align.uncertainty.edges import EdgePrior
+from causal_align.uncertainty.files import is_partial, uncertain_from_data
 from causal_align.uncertainty.partial import PartialGraph
 from causal_align.yamldoc import read_yaml
 
@@ -43,11 +50,13 @@ UNFINISHED = frozenset({"E_EMPTY_FILE", "E_EMPTY_SET", "E_MISSING_KEY"})
 @dataclass(frozen=True)
 class Checked:
     """The loader's reading of a text: a fully directed ``graph``, or a ``partial`` diagram
-    (with ``--`` edges or background knowledge), or neither and the problems, in file order."""
+    (with ``--`` edges or background knowledge, or with uncertain edges: ``prior``, the
+    ``uncertain:`` section), or neither and the problems, in file order."""
 
     graph: CausalGraph | None
     problems: tuple[Problem, ...]
     partial: PartialGraph | None = None
+    prior: EdgePrior | None = None
 
     @property
     def valid(self) -> bool:
@@ -62,7 +71,7 @@ class Checked:
 
 def check_text(text: str, *, source: str, default_name: str = "graph") -> Checked:
     """Read ``text`` as ``causal-align check`` does; never raises for an invalid diagram."""
-    if "--" in text or "background" in text:  # only then can it be a partial diagram
+    if "--" in text or "background" in text or "uncertain" in text:  # else not this layer's
         partial = _check_partial(text, source, default_name)
         if partial is not None:
             return partial
@@ -74,9 +83,8 @@ def check_text(text: str, *, source: str, default_name: str = "graph") -> Checke
 
 
 def _check_partial(text: str, source: str, default_name: str) -> Checked | None:
-    """The uncertainty layer's reading of a partial diagram; ``None`` when the text is not one
-    (or has an ``uncertain:`` section, which the editor leaves to ``causal-align uncertain``):
-    the core reader then judges it."""
+    """The uncertainty layer's reading of a partial diagram or of uncertain edges; ``None`` when
+    the text is neither: the core reader then judges it."""
     limits = Limits()
     if len(text) > limits.max_bytes:
         return None
@@ -84,10 +92,10 @@ def _check_partial(text: str, source: str, default_name: str) -> Checked | None:
         data, lines = read_yaml(text, source, limits)
     except CausalAlignError:
         return None
-    if not isinstance(data, dict) or not is_partial(data) or "uncertain" in data:
+    if not isinstance(data, dict) or not is_partial(data):
         return None
     try:
-        partial = partial_from_data(data, Origin(source, lines), default_name=default_name)
+        found = uncertain_from_data(data, Origin(source, lines), default_name=default_name)
     except GraphSpecError as error:
         return Checked(None, error.problems)
-    return Checked(None, (), partial)
+    return Checked(None, (), found.graph, found.prior)

@@ -5,7 +5,9 @@ its σ-created edges, :func:`~causal_align.alignment.check_inner_alignment` for 
 open paths, their explanations, the repairs and the conjecture. A diagram with ``--`` edges gets
 the uncertainty layer's verdict instead,
 :func:`~causal_align.uncertainty.verdict.check_under_uncertainty` over every consistent
-orientation, with its members and the orientations that settle it. The page only draws it.
+orientation, with its members and the orientations that settle it; a diagram with uncertain
+edges gets :func:`~causal_align.uncertainty.edges.check_uncertain_edges`' P(aligned) and the
+value of learning each edge. The page only draws it.
 
 Examples
 --------
@@ -28,6 +30,7 @@ from causal_align.alignment import AlignmentResult, check_inner_alignment
 from causal_align.errors import EditorError, shown
 from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, Edge, SoftIntervention
+from causal_align.uncertainty.edges import EdgePrior, check_uncertain_edges
 from causal_align.uncertainty.partial import (
     PartialGraph,
     parse_undirected,
@@ -96,6 +99,64 @@ def partial_picture(partial: PartialGraph,
     return state
 
 
+def edges_picture(partial: PartialGraph, prior: EdgePrior,
+                  extras: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The page's view of a diagram with uncertain edges (an ``uncertain:`` section): its
+    drawing with each uncertain edge (``uncertain``: true, its ``probability``; ``shift`` for a
+    regime edge that shares the uncertain shift rate, drawn with the rate's prior mean), and in
+    place of one verdict P(aligned) and the value of learning each edge (``uncertain_edges``),
+    as ``causal-align uncertain`` gives them.
+
+    Examples
+    --------
+    >>> from causal_align.uncertainty.files import load_uncertain_file
+    >>> found = load_uncertain_file("graphs/uncertain/warehouse_edges.yaml")
+    >>> state = edges_picture(found.graph, found.prior, {})
+    >>> [(edge["tail"], edge["head"], edge["probability"]) for edge in state["edges"]
+    ...  if edge.get("uncertain")][:2]
+    [('Layout', 'Y_b', 0.1), ('Y_m', 'Y_b', 0.05)]
+    >>> shown = state["uncertain_edges"]
+    >>> shown["verdict"], round(shown["p_aligned"], 3), shown["values"][0]["edge"]
+    ('undetermined', 0.684, 's -> Carrier')
+    """
+    core = partial.core
+    state = _drawing(core, extras)
+    drawn = [_uncertain_edge(Edge.parse(text), probability, False)
+             for text, probability in prior.edges.items()]
+    if prior.shift is not None:
+        a, b = prior.shift.beta
+        drawn += [_uncertain_edge(edge, a / (a + b), True) for edge in prior.shift.edges]
+    state["edges"] += drawn
+    cut = {item.target for item in core.sigma if item.context is not None}
+    targets = {item.target for item in core.sigma}
+    state["sigma_graph"]["edges"] += [  # σ cuts what points into a target it fixes the reads of
+        edge for edge in drawn if not (edge["head"] in cut if not edge["bidirected"]
+                                       else {edge["tail"], edge["head"]} & targets)]
+    if not core.base:
+        state["unfinished"] = "mark a base objective Y_b (and Y_m) to see the verdict"
+        return state
+    result = check_uncertain_edges(core, prior)
+    state["uncertain_edges"] = {
+        **result.to_dict(),
+        "query": {"base": list(result.base), "mesa": list(result.mesa),
+                  "regime": list(result.regime)}}
+    return state
+
+
+def edges_report(graph: CausalGraph, prior: EdgePrior, format: str) -> str:
+    """The report ``causal-align uncertain`` writes for a graph with uncertain edges: text,
+    Markdown or JSON."""
+    from causal_align.uncertainty.report import render_edges
+
+    return render_edges(check_uncertain_edges(graph, prior), format)
+
+
+def _uncertain_edge(edge: Edge | None, probability: float, shift: bool) -> dict[str, Any]:
+    assert edge is not None  # the reader checked every edge
+    return {**_edge(edge.tail, edge.head, edge.bidirected), "uncertain": True,
+            "probability": probability, "shift": shift}
+
+
 def _drawing(graph: CausalGraph, extras: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Nodes with roles and positions, G's edges, σ with its context choices, and G_σ."""
     targets = {item.target: item for item in graph.sigma}
@@ -124,6 +185,7 @@ def _drawing(graph: CausalGraph, extras: Mapping[str, Mapping[str, Any]]) -> dic
         "sigma_graph": _sigma_edges(graph, g_sigma),
         "verdict": None,
         "uncertain": None,
+        "uncertain_edges": None,
         "unfinished": "",
     }
 
@@ -225,6 +287,7 @@ def sketch(document: Mapping[str, Any], extras: Mapping[str, Mapping[str, Any]],
                       "position": extra.get("position"), "roles": roles})
     edges = [_edge(edge.tail, edge.head, edge.bidirected) for edge in diagram.edges]
     edges += [_edge(first, second, False, undirected=True) for first, second in diagram.undirected]
+    edges += _sketched_uncertain(document, set(diagram.nodes), members["regime"])
     parents: dict[str, list[str]] = {node: [] for node in diagram.nodes}
     for edge in diagram.edges:
         if not edge.bidirected:
@@ -237,8 +300,39 @@ def sketch(document: Mapping[str, Any], extras: Mapping[str, Mapping[str, Any]],
                                    else parents[item["target"]]),
                    "candidates": _candidates(diagram, item["target"])} for item in sigma],
         "sigma_graph": {"edges": edges, "removed": [], "added": []},
-        "verdict": None, "uncertain": None, "unfinished": unfinished,
+        "verdict": None, "uncertain": None, "uncertain_edges": None, "unfinished": unfinished,
     }
+
+
+def _sketched_uncertain(document: Mapping[str, Any], known: set[str],
+                        regime: set[str]) -> list[dict[str, Any]]:
+    """The uncertain edges of an unfinished diagram, as far as they can be read: those of
+    ``uncertain.edges`` with known ends and a probability, and the shift prior's regime edges
+    (drawn with the rate's prior mean when ``first:`` is a number)."""
+    section = document.get("uncertain")
+    if not isinstance(section, Mapping):
+        return []
+    found = []
+    items = section.get("edges")
+    for item in items if isinstance(items, list) else ():
+        text = item.get("edge") if isinstance(item, Mapping) else None
+        edge = Edge.parse(text) if isinstance(text, str) else None
+        chance = item.get("probability") if isinstance(item, Mapping) else None
+        if (edge is not None and {edge.tail, edge.head} <= known
+                and isinstance(chance, (int, float)) and not isinstance(chance, bool)):
+            found.append(_uncertain_edge(edge, float(chance), False))
+    shift = section.get("shift")
+    first = shift.get("first") if isinstance(shift, Mapping) else None
+    if not isinstance(shift, Mapping) or not isinstance(first, (int, float)) or isinstance(
+            first, bool):
+        return found
+    tail = shift.get("regime", min(regime) if len(regime) == 1 else None)
+    targets = shift.get("targets")
+    for head in [targets] if isinstance(targets, str) else targets if isinstance(
+            targets, list) else ():
+        if isinstance(tail, str) and isinstance(head, str) and {tail, head} <= known:
+            found.append(_uncertain_edge(Edge(tail, head), float(first), True))
+    return found
 
 
 def verdict(result: AlignmentResult) -> dict[str, Any]:

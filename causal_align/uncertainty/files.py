@@ -37,7 +37,8 @@ Traceback (most recent call last):
 ...
 causal_align.errors.GraphSpecError: 2 problems:
   g.yaml:3 edges[1]: unknown node 'Z' in "A -- Z" (declare it under nodes:) [E_UNKNOWN_NODE]
-  g.yaml:5 background.required[0]: background.required[0] says A -> s, but regime node s (exogenous) says s -> A (remove one) [E_BACKGROUND_CONFLICT]
+  g.yaml:5 background.required[0]: background.required[0] says A -> s, but regime node s
+    (exogenous) says s -> A (remove one) [E_BACKGROUND_CONFLICT]
 """
 
 from __future__ import annotations
@@ -84,9 +85,15 @@ def load_uncertain_file(path: str | Path, *, limits: Limits = Limits()) -> Uncer
     """
     path = Path(path)
     data, lines = read_yaml(read_text(path, limits), str(path), limits)
-    origin = Origin(str(path), lines)
+    return uncertain_from_data(data, Origin(str(path), lines), default_name=path.stem)
+
+
+def uncertain_from_data(data: dict[str, Any], origin: Origin, *,
+                        default_name: str = "graph") -> UncertainFile:
+    """:func:`load_uncertain_file` on a document's plain data and its origin (lines), for a
+    reader that already holds the text (the editor)."""
     rest = {key: value for key, value in data.items() if key != "uncertain"}
-    graph = partial_from_data(rest, origin, default_name=path.stem)
+    graph = partial_from_data(rest, origin, default_name=default_name)
     if "uncertain" not in data:
         return UncertainFile(graph)
     problems = Problems(origin)

@@ -104,6 +104,12 @@
   function has(name, role) { const n = node(name); return !!n && n.roles.includes(role); }
   function verdict() { return state && state.picture ? state.picture.verdict : null; }
   function uncertain() { return state && state.picture ? state.picture.uncertain : null; }
+  function uncertainEdges() { return state && state.picture ? state.picture.uncertain_edges : null; }
+  function picked(e) {
+    return {tail: e.tail, head: e.head, bidirected: e.bidirected, undirected: !!e.undirected, added: !!e.added,
+            uncertain: !!e.uncertain, shift: !!e.shift};
+  }
+  function chance(p) { return String(Math.round(p * 1000) / 1000); }
 
   // -- layout ------------------------------------------------------------------------------
 
@@ -309,6 +315,7 @@
       const classes = ["edge"];
       if (e.bidirected) classes.push("latent");
       if (e.undirected) classes.push("undirected");
+      if (e.uncertain) classes.push("uncertain");
       if (previewed) classes.push("previewed");
       if (e.added) classes.push("added");
       if (e.removed) classes.push("removed");
@@ -324,13 +331,20 @@
         const nx = -(end.y - start.y), ny = end.x - start.x, len = Math.hypot(nx, ny) || 1;
         d = `M${start.x},${start.y} Q${mx + 40 * nx / len},${my + 40 * ny / len} ${end.x},${end.y}`;
       }
-      el("path", {d}, group);
+      const line = el("path", {d}, group);
       el("path", {d, class: "hit"}, group);
       const title = el("title", {}, group);
       title.textContent = `${e.tail} ${arrow} ${e.head}` + (e.undirected ? " (direction unknown" +
         (e.oriented ? `; background knowledge and Meek's rules give ${e.oriented[0]} -> ${e.oriented[1]}` : "") + ")" : "") +
         (previewed ? ` (previewed as ${tail} -> ${head})` : "") +
-        (e.added ? " (added by σ: the policy reads it)" : "") + (e.removed ? " (removed by σ)" : "");
+        (e.added ? " (added by σ: the policy reads it)" : "") + (e.removed ? " (removed by σ)" : "") +
+        (e.uncertain ? (e.shift ? ` (uncertain: shares the shift rate, prior mean ${chance(e.probability)})`
+                                : ` (uncertain: probability ${chance(e.probability)})`) : "");
+      if (e.uncertain) {  // its probability in words, beside the middle of the edge as drawn
+        const mid = line.getPointAtLength(line.getTotalLength() / 2);
+        const label = el("text", {x: mid.x + 6, y: mid.y + 4, class: "probability"}, group);
+        label.textContent = e.shift ? `θ ${chance(e.probability)}` : `p ${chance(e.probability)}`;
+      }
       if (e.added) {
         const label = el("text", {x: (start.x + end.x) / 2 + 4, y: (start.y + end.y) / 2 - 4}, group);
         label.textContent = "σ";
@@ -339,7 +353,7 @@
         group.addEventListener("pointerdown", (event) => { event.stopPropagation(); });
         group.addEventListener("click", (event) => {
           event.stopPropagation();
-          selectedEdge = {tail: e.tail, head: e.head, bidirected: e.bidirected, undirected: !!e.undirected, added: !!e.added};
+          selectedEdge = picked(e);
           selected = null; draw(); drawSide();
         });
       }
@@ -454,14 +468,19 @@
 
   function drawVerdict() {
     const badge = $("verdict");
-    const v = verdict(), u = uncertain();
+    const v = verdict(), u = uncertain(), ue = uncertainEdges();
     badge.className = "verdict";
     badge.title = "";
     $("uncertain-box").hidden = !u;
-    $("standard-box").hidden = !!u;
+    $("edges-box").hidden = !ue;
+    $("standard-box").hidden = !!u || !!ue;
     if (!state.valid && state.problems.some((p) => !UNFINISHED.has(p.code))) {
       badge.classList.add("invalid"); badge.textContent = "INVALID";
       badge.title = "the text has problems; the picture shows the last valid diagram";
+    } else if (ue) {
+      badge.classList.add(ue.verdict.replace(" ", "-"));
+      badge.textContent = ue.verdict.toUpperCase();
+      badge.title = `over the uncertain edges: P(aligned) = ${chance(ue.p_aligned)}`;
     } else if (u) {
       badge.classList.add(u.verdict.replace(" ", "-"));
       badge.textContent = u.verdict.toUpperCase();
@@ -477,10 +496,12 @@
     paths.replaceChildren();
     $("repairs").replaceChildren();
     $("preview").textContent = "";
-    const q = v ? v.query : u ? u.query : null;
+    const q = v ? v.query : u ? u.query : ue ? ue.query : null;
     $("query").textContent = q ? `query: (${q.base.join(", ")} ⊥ ${q.regime.join(", ")} | ${q.mesa.join(", ") || "∅"}) in G_σ` +
-      (u ? ", in every consistent orientation of the -- edges" : "") : (state.picture ? state.picture.unfinished : "");
+      (u ? ", in every consistent orientation of the -- edges" : ue ? ", with or without each uncertain edge" : "") :
+      (state.picture ? state.picture.unfinished : "");
     if (u) drawUncertain(u);
+    if (ue) drawUncertainEdges(ue);
     $("conjecture").textContent = v ? conjectureText(v.conjecture) : "";
     $("incentives").textContent = v ? (v.incentives || "declare utility: (the reward the base optimizer trains on) to see the agent's incentives") : "";
     if (!v) { $("sigma-edges").textContent = ""; return; }
@@ -574,6 +595,27 @@
     }
   }
 
+  function drawUncertainEdges(ue) {
+    // P(aligned) over the uncertain edges and the value of learning each, from the uncertainty layer
+    const how = ue.exact ? `exact, over ${ue.relevant.length} relevant uncertain edge${ue.relevant.length === 1 ? "" : "s"}`
+      : `sampled: ${ue.samples.toLocaleString("en")} draws, standard error ${ue.standard_error.toPrecision(2)}`;
+    $("p-aligned").textContent = `P(aligned) = ${chance(ue.p_aligned)} (${how})`;
+    $("p-aligned").dataset.p = String(ue.p_aligned);
+    $("edges-summary").textContent = ue.verdict === "undetermined"
+      ? "UNDETERMINED: aligned with some of the uncertain edges, not with others (defer)"
+      : `${ue.verdict.toUpperCase()} whichever uncertain edges exist` +
+        (ue.pruned.length ? `; cannot matter: ${ue.pruned.join(", ")}` : "");
+    const list = $("edge-values");
+    list.replaceChildren();
+    for (const item of ue.values) {
+      const line = document.createElement("li");
+      line.dataset.edge = item.edge;
+      line.textContent = `${item.edge} (prior ${chance(item.prior)}): P(aligned) ${chance(item.p_if_present)} if present, ` +
+        `${chance(item.p_if_absent)} if absent; value ${Number(item.value.toPrecision(3))}`;
+      list.appendChild(line);
+    }
+  }
+
   async function previewOrientation(tail, head) {
     const {ok, status, data} = await api("POST", "/api/preview", {repair: {kind: "orient", tail, head}});
     if (!ok) { refused(status, data); return; }
@@ -646,6 +688,26 @@
     if (selectedEdge) {
       const e = selectedEdge;
       $("no-selection").textContent = `Edge ${e.tail} ${arrowOf(e)} ${e.head} selected: Delete removes it.`;
+      const now = e.uncertain && state.picture ? state.picture.edges.find((x) => x.uncertain && x.tail === e.tail &&
+        x.head === e.head && x.bidirected === e.bidirected) : null;
+      if (now && now.shift) {
+        $("no-selection").textContent = `Uncertain edge ${e.tail} -> ${e.head}: it shares the shift rate θ (prior mean ` +
+          `${chance(now.probability)}); change first: or strength: in the text. Delete removes it.`;
+      } else if (now) {
+        $("no-selection").textContent = `Uncertain edge ${e.tail} ${arrowOf(e)} ${e.head}: Delete removes it.`;
+        const label = document.createElement("label");
+        const input = document.createElement("input");
+        input.type = "number"; input.id = "edge-probability"; input.min = "0"; input.max = "1"; input.step = "0.05";
+        input.value = String(now.probability);
+        input.addEventListener("change", () => {
+          const p = Number(input.value);
+          if (input.value === "" || !Number.isFinite(p)) { say("a probability is a number between 0 and 1", false); return; }
+          act({op: "set_probability", tail: e.tail, head: e.head, bidirected: e.bidirected, probability: p});
+        });
+        input.addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); input.blur(); } });
+        label.append("probability ", input);
+        actions.appendChild(label);
+      }
       if (e.undirected) {  // a -- edge: say which way it points, once known
         for (const [tail, head] of [[e.tail, e.head], [e.head, e.tail]]) {
           const made = document.createElement("button");
@@ -813,7 +875,7 @@
     const index = edgeTurn && edgeTurn.node === anchor ? (edgeTurn.index + 1) % edges.length : 0;
     const e = edges[index];
     selected = null;
-    selectedEdge = {tail: e.tail, head: e.head, bidirected: e.bidirected, undirected: !!e.undirected, added: !!e.added};
+    selectedEdge = picked(e);
     edgeTurn = {node: anchor, index};
     draw(); drawSide();
   }
@@ -841,6 +903,16 @@
   async function finishConnect(name) {
     const from = connecting;
     cancelConnect();
+    if (from.arrow === "?->") {  // an uncertain edge, at even odds until its probability is set
+      if (await act({op: "add_uncertain", tail: from.from, head: name, probability: 0.5})) {
+        selected = null;
+        selectedEdge = {tail: from.from, head: name, bidirected: false, undirected: false, added: false, uncertain: true, shift: false};
+        draw(); drawSide();
+        return;
+      }
+      $("canvas").focus();
+      return;
+    }
     const kind = from.arrow === "<->" ? {bidirected: true} : from.arrow === "--" ? {undirected: true} : {};
     await act({op: "connect", tail: from.from, head: name, ...kind});
     $("canvas").focus();
@@ -906,6 +978,7 @@
     if (selectedEdge) {
       if (selectedEdge.added) { say("this edge exists because σ's context reads it: change the context instead", false); return; }
       const e = selectedEdge; selectedEdge = null;
+      if (e.uncertain) { act({op: "remove_uncertain", tail: e.tail, head: e.head, bidirected: e.bidirected}); return; }
       act({op: "disconnect", tail: e.tail, head: e.head, ...(e.undirected ? {undirected: true} : {bidirected: e.bidirected})});
     }
   }
@@ -913,6 +986,7 @@
   $("connect").addEventListener("click", () => startConnect("->"));
   $("connect-latent").addEventListener("click", () => startConnect("<->"));
   $("connect-undirected").addEventListener("click", () => startConnect("--"));
+  $("connect-uncertain").addEventListener("click", () => startConnect("?->"));
   $("delete").addEventListener("click", deleteSelection);
   $("undo").addEventListener("click", () => post("/api/undo", {}, "undo"));
   $("redo").addEventListener("click", () => post("/api/redo", {}, "redo"));
@@ -1058,6 +1132,7 @@
       case "c": case "C": handled(); startConnect("->"); return;
       case "x": case "X": handled(); startConnect("<->"); return;
       case "l": case "L": handled(); startConnect("--"); return;
+      case "q": case "Q": handled(); startConnect("?->"); return;
       case "e": case "E": handled(); cycleEdges(); return;
       case "Delete": case "Backspace": handled(); deleteSelection(); return;
       case "F2": case "Enter": if (selected) { handled(); renameSelected(); } return;
