@@ -46,20 +46,23 @@ BLOCKED_SHOWN = 10
 
 @dataclass(frozen=True)
 class Conjecture:
-    """Reber's conjecture (2022, seed 001), evaluated in G_σ (DESIGN.md §4).
+    """Reber's conjecture (2022), evaluated in G_σ.
 
     ``depends``: (1) some Y_b node is a descendant of some Y_m node.
     ``all_through_mesa``: (2) every directed path from a regime node to Y_b passes through Y_m.
     ``all_through_mesa_in_g``: (2) read in G instead of G_σ; σ can cut or add causal routes, so
     this reading can be wrong both ways. ``has_causal_route``: some directed path runs from a regime
-    node to Y_b at all (the seed sets graphs without one aside as trivial). ``agrees``: whether
-    "(1) and (2)" equals the true verdict; ``None`` when the conjecture does not apply.
+    node to Y_b at all (Reber sets graphs without one aside as trivial), and
+    ``has_causal_route_in_g`` the same in G: without one, (2) holds in G only vacuously.
+    ``agrees``: whether "(1) and (2)" equals the true verdict; ``None`` when the conjecture does
+    not apply.
     """
 
     depends: bool
     all_through_mesa: bool
     all_through_mesa_in_g: bool
     has_causal_route: bool
+    has_causal_route_in_g: bool
     predicts_aligned: bool
     agrees: bool | None
     note: str
@@ -68,13 +71,14 @@ class Conjecture:
         return {"depends": self.depends, "all_through_mesa": self.all_through_mesa,
                 "all_through_mesa_in_g": self.all_through_mesa_in_g,
                 "has_causal_route": self.has_causal_route,
+                "has_causal_route_in_g": self.has_causal_route_in_g,
                 "predicts_aligned": self.predicts_aligned, "agrees": self.agrees,
                 "note": self.note}
 
 
 @dataclass(frozen=True)
 class Repairs:
-    """Exact hints for a misaligned query (DESIGN.md §5); all empty when aligned.
+    """Exact hints for a misaligned query; all empty when aligned.
 
     ``impossible``: edges ``s -> y`` into Y_b that no conditioning can block.
     ``monitor``: a smallest set of further observable nodes Z (never one declared
@@ -283,7 +287,9 @@ def _conjecture(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[s
         # With a causal route, an aligned verdict forces (1) and (2): only this case is left.
         note = (f"is wrong here: it predicts aligned, but {witness} (a selection leak, which "
                 "conditions (1) and (2) cannot see)")
-    return Conjecture(depends, through, through_in_g, route, predicts, agrees, note)
+    route_in_g = not directed_reach(plain, sources & above_in_g,
+                                    within=above_in_g).isdisjoint(targets)
+    return Conjecture(depends, through, through_in_g, route, route_in_g, predicts, agrees, note)
 
 
 def _repairs(prepared: Prepared) -> Repairs:

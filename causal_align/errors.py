@@ -57,6 +57,20 @@ class CausalAlignError(ValueError):
             self.code = code
 
 
+def one_line(text: str) -> str:
+    r"""``text`` with every character that is not printable (a newline, an escape code, a
+    bidirectional override) written as its escape, so that it stays on one line and cannot
+    drive a terminal.
+
+    >>> print(one_line("g.yaml\nALIGNED\x1b[2J"))
+    g.yaml\nALIGNED\x1b[2J
+    """
+    if text.isprintable():
+        return text
+    return "".join(character if character.isprintable() else repr(character)[1:-1]
+                   for character in text)
+
+
 def shown(value: object, cap: int = 60) -> str:
     """``value`` as a message shows it: quoted and escaped like ``repr``, never longer than
     about ``cap`` characters (a 1 MB node name stays readable), never failing.
@@ -107,9 +121,10 @@ class Problem:
                 object.__setattr__(self, name, cut)
 
     def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        source = one_line(self.source)  # a file or graph name cannot start a line of its own
+        where = source if self.line is None else f"{source}:{self.line}"
         if self.location:
-            where += f" {self.location}"
+            where += f" {one_line(self.location)}"
         return f"{where}: {self.message} [{self.code}]"
 
 

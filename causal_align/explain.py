@@ -36,10 +36,10 @@ from causal_align.model import Edge
 from causal_align.separation import Prepared, RawPath, ancestors, prepare
 
 JunctionKind = Literal["chain", "fork", "collider"]
-"""What an interior node of a path is: two edge marks at it decide (DESIGN.md §3)."""
+"""What an interior node of a path is: two edge marks at it decide (docs/concepts.md)."""
 LeakKind = Literal["causal leak", "selection leak", "conditioned collider",
                    "collider with a conditioned descendant", "latent confounder", "σ-created"]
-"""How an open path is classified (DESIGN.md §3); a path has one or more."""
+"""How an open path is classified (docs/concepts.md); a path has one or more."""
 
 CAUSAL_LEAK: LeakKind = "causal leak"
 SELECTION_LEAK: LeakKind = "selection leak"

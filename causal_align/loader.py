@@ -121,7 +121,8 @@ def load_queries(path: str | Path, graph: CausalGraph, *,
         Every problem, positioned in the query file.
     """
     source = str(path)
-    data, lines = read_yaml(read_text(Path(path), limits), source, limits)
+    data, lines = read_yaml(read_text(Path(path), limits), source, limits,
+                            needs="a query file needs queries:")
     origin = Origin(source, lines)
     spec = validated(QueryFile, data, origin)
     problems = Problems(origin)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from causal_align.errors import one_line
 from causal_align.separation import LISTED_NODES
 
 if TYPE_CHECKING:
@@ -46,11 +47,7 @@ def plain(text: str, cap: int | None = TITLE_CAP) -> str:
     if cap is not None and len(text) > cap:
         text = f"{plain(text[:cap], None)}… ({len(text):,} characters)"
         return text
-    if text.isprintable():
-        return text
-    return "".join(character if character.isprintable() else
-                   repr(character)[1:-1] if character != "\\" else character
-                   for character in text)
+    return one_line(text)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]~]|<(?=[A-Za-z/!?])|(?<![^\W_])_|_(?![^\W_]))")
@@ -135,7 +132,10 @@ def conjecture_lines(result: AlignmentResult) -> list[str]:
     if not conjecture.has_causal_route:
         through += f" (vacuously: no causal path runs from {regime} to {base})"
     elif conjecture.all_through_mesa != conjecture.all_through_mesa_in_g:
-        through += (f" (read in G it would be {yes_no(conjecture.all_through_mesa_in_g)}: σ "
+        through += (f" (in G no causal path runs from {regime} to {base}: σ adds one, so read "
+                    "in G the conjecture would set this graph aside as trivial)"
+                    if not conjecture.has_causal_route_in_g else
+                    f" (read in G it would be {yes_no(conjecture.all_through_mesa_in_g)}: σ "
                     f"{'adds' if conjecture.all_through_mesa_in_g else 'cuts'} a causal path)")
     if conjecture.agrees is None:
         verdict = f"The conjecture {conjecture.note}."

@@ -41,9 +41,12 @@ LIBYAML_MAX_DEPTH = 999
 
 
 
-def read_yaml(text: str, source: str, limits: Limits) -> tuple[dict[str, Any], Lines]:
-    """Plain data and the 1-based line of every location, refusing duplicate keys."""
-    reader = _Reader(source, limits)
+def read_yaml(text: str, source: str, limits: Limits, *,
+              needs: str = "a graph needs nodes:, edges: and regime:"
+              ) -> tuple[dict[str, Any], Lines]:
+    """Plain data and the 1-based line of every location, refusing duplicate keys; ``needs``
+    says what an empty document lacks (``"a query file needs queries:"``)."""
+    reader = _Reader(source, limits, needs)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             reader.feed(event)
@@ -163,7 +166,8 @@ class _Reader:
     _MAY_RESOLVE = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
     """First characters of plain scalars that may be numbers, booleans or null."""
 
-    def __init__(self, source: str, limits: Limits) -> None:
+    def __init__(self, source: str, limits: Limits, needs: str) -> None:
+        self.needs = needs
         self.source, self.limits = source, limits
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -314,9 +318,8 @@ class _Reader:
         if self.problems:
             raise GraphSpecError(self.problems, more=self.more)
         if self.root is None:
-            raise GraphSpecError([Problem("E_EMPTY_FILE", "the file is empty (a graph needs "
-                                          "nodes:, edges: and regime:)", line=1,
-                                          source=self.source)])
+            raise GraphSpecError([Problem("E_EMPTY_FILE", f"the file is empty ({self.needs})",
+                                          line=1, source=self.source)])
         if not isinstance(self.root, dict):
             kind = "list" if isinstance(self.root, list) else "scalar"
             raise GraphSpecError([Problem("E_NOT_MAPPING", "the document must be a mapping with "

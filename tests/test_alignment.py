@@ -6,6 +6,8 @@ Each case names the graph, σ and query, and the open paths worked out by hand f
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from strategies import Case, cases
 
 from causal_align import CausalAlignError, CausalGraph, GraphSpecError, SoftIntervention
 from causal_align import check_inner_alignment as check
@@ -246,3 +248,16 @@ def test_the_narrow_context_repair_is_near_linear_in_the_context() -> None:
         calls.append(work.calls)
         assert repairs.narrow_context == (("D", "n0"),)
     assert calls[1] < 2.5 * calls[0], f"twice the context, {calls[1] / calls[0]:.1f}x the calls"
+
+
+@given(cases())
+def test_the_conjecture_knows_when_g_has_no_causal_route(case: Case) -> None:
+    """``has_causal_route_in_g`` against networkx's reachability on G's directed edges."""
+    import networkx as nx
+
+    result = check(case.graph)
+    g = nx.DiGraph()
+    g.add_nodes_from(case.graph.nodes)
+    g.add_edges_from((edge.tail, edge.head) for edge in case.graph.edges if not edge.bidirected)
+    route = any(nx.has_path(g, source, target) for source in case.regime for target in case.base)
+    assert result.conjecture.has_causal_route_in_g == route

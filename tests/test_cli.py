@@ -462,6 +462,9 @@ def test_format_png_refuses_a_query_file_and_a_missing_graphviz(
     code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--query-file",
                              str(queries), "--format", "png", "-o", str(tmp_path / "q.png"))
     assert (code, out) == (2, "") and "draws one picture" in err
+    code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--query-file",
+                             str(queries), "--format", "svg")
+    assert (code, out) == (2, "") and "--format html" in err  # never two roots in one SVG
     monkeypatch.setenv("CAUSAL_ALIGN_DOT", str(tmp_path / "no-such-dot"))
     code, out, err = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", "png", "-o",
                              str(tmp_path / "x.png"))
@@ -540,3 +543,22 @@ def test_check_shows_the_incentives_of_a_graph_with_a_utility(
         assert "Incentives of Move (utility: GotCoin)" in out
     plain_graph = run_cli(capsys, "check", "graphs/coinrun.yaml", "--format", format)[1]
     assert "Incentives of" not in plain_graph and '"incentives"' not in plain_graph
+
+
+def test_the_report_never_replaces_the_file_it_reads(capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path) -> None:
+    graph = tmp_path / "g.yaml"
+    text = (ROOT / "graphs" / "coinrun.yaml").read_text(encoding="utf-8")
+    graph.write_text(text, encoding="utf-8")
+    for argv in (["check", str(graph), "-o", str(tmp_path / "." / "g.yaml")],
+                 ["gap", str(graph), "-o", str(graph)]):
+        code, out, err = run_cli(capsys, *argv)
+        assert (code, out) == (2, "") and "is the input file" in err
+    assert graph.read_text(encoding="utf-8") == text
+
+
+def test_an_uncertain_edges_file_has_an_html_page(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "check", "graphs/uncertain/warehouse_edges.yaml",
+                             "--format", "html")
+    assert (code, err) == (3, "") and out.startswith("<!DOCTYPE html>")
+    assert "P(aligned) = 0.684" in out and "Content-Security-Policy" in out

@@ -1297,3 +1297,72 @@ def test_an_atomic_write_follows_a_symbolic_link(tmp_path: Path) -> None:
 def test_output_to_a_fifo_or_a_device_is_written_directly(tmp_path: Path) -> None:
     assert main(["check", str(REPO / "graphs" / "aligned_proxy.yaml"), "-o", "/dev/null"]) == 0
     assert Path("/dev/null").is_char_device()
+
+
+# -- user text in the command line's output stays on its line (review of the third round) --
+
+FAKE = "\nALIGNED: gap 0 everywhere\x1b[31m"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _no_injection(*texts: str) -> None:
+    for text in texts:
+        assert "\x1b" not in text
+        assert not any(line.startswith("ALIGNED: gap 0") for line in text.splitlines())
+
+
+def test_a_state_name_with_a_line_break_is_refused(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    text = Path("graphs/coinrun_model.yaml").read_text(encoding="utf-8")
+    evil = tmp_path / "evil.yaml"
+    evil.write_text(text.replace("states: [easy, hard]", 'states: [easy, "hard' +
+                                 FAKE.replace("\n", "\\n").replace("\x1b", "\\e") + '"]', 1),
+                    encoding="utf-8")
+    assert evil.read_text(encoding="utf-8") != text
+    code, out, err = _run(capsys, "gap", str(evil), "--mesa", "L")
+    assert code == 2 and "E_MODEL_STATES" in err and "control character" in err
+    _no_injection(out, err)
+
+
+def test_a_samples_value_with_a_line_break_stays_on_its_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    rows = ["s,X,Y_m,Y_b"] + [f"{i % 2},{i % 3},{(i // 2) % 2},{(i // 3) % 2}"
+                              for i in range(60)]
+    rows[1] = f'0,"1{FAKE}",1,0'
+    data = tmp_path / "evil.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    graph = tmp_path / "g.yaml"
+    graph.write_text("nodes: {s: '', X: '', Y_m: '', Y_b: ''}\nregime: s\n"
+                     "edges: [s -> X, X -> Y_m, Y_m -> Y_b]\nquery: {base: Y_b, mesa: Y_m}\n",
+                     encoding="utf-8")
+    _, out, err = _run(capsys, "naturalness", str(graph), "--x", "Y_b", "--z", "Y_m",
+                       "--evidence", "X", "--data", str(data))
+    assert out or err
+    _no_injection(out, err)
+
+
+def test_names_of_files_columns_and_graphs_stay_on_their_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    named = tmp_path / f"evil{FAKE}.yaml"
+    named.write_text(Path("graphs/coinrun.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = _run(capsys, "validate", str(named))
+    assert code == 0 and len(out.strip().splitlines()) == 2  # the file's line, the summary
+    _no_injection(out, err)
+    graph = tmp_path / "g.yaml"
+    graph.write_text(f"name: {FAKE!r}\n".replace("'", '"') + "nodes: {s: '', A: ''}\n"
+                     "regime: s\nedges: [s -> A]\n", encoding="utf-8")
+    code, out, err = _run(capsys, "check", str(graph), "--base", "nope")
+    assert code == 2 and len(err.strip().splitlines()) == 2  # the heading, one problem
+    _no_injection(out, err)
+    samples = tmp_path / "columns.csv"
+    samples.write_text("s,X,Y\x1b[31mbad\n" + "".join(f"{i % 2},{i % 3},{i % 5}\n"
+                                                       for i in range(30)), encoding="utf-8")
+    code, out, err = _run(capsys, "learn", str(samples), "--regime", "nope", "-o",
+                          str(tmp_path / "learned.yaml"))
+    assert code == 2 and "no column 'nope'" in err
+    _no_injection(out, err)

@@ -111,6 +111,11 @@ def _check(options: argparse.Namespace) -> int:
     except CausalAlignError as error:
         say(f"error: {error}")
         return BAD_INPUT
+    if options.format in ("png", "svg") and len(results) != 1:
+        say(f"error: --format {options.format} draws one picture, and a query file asks "
+            f"{len(results)} queries: use --format html (one page, a picture per query), or "
+            "ask one query per run")
+        return BAD_INPUT
     if options.format == "png":
         return _png(results, options)
     figures: list[list[Figure]] = [[] for _ in results]
@@ -132,10 +137,6 @@ def _png(results: Sequence[AlignmentResult], options: argparse.Namespace) -> int
     """The picture of one query as a PNG image; exit 0 or 1 with the verdict, as always."""
     from causal_align.pictures.svg import to_png
 
-    if len(results) != 1:
-        say("error: --format png draws one picture: give one query (or use --format html or svg "
-            "for a query file)")
-        return BAD_INPUT
     try:
         image = to_png(results[0])
     except CausalAlignError as error:
@@ -264,20 +265,12 @@ def _report(queries: Sequence[Query], results: Sequence[AlignmentResult], format
     if format == "markdown":
         heading = "## query: {}"
         name = markdown
-    else:  # text, dot, svg: the name as plain text (a DOT or SVG comment for pictures)
-        heading = {"dot": "// query: {}", "svg": "<!-- query: {} -->"}.get(format,
-                                                                           "=== query: {} ===")
+    else:  # text, dot: the name as plain text (a DOT comment for pictures)
+        heading = "// query: {}" if format == "dot" else "=== query: {} ==="
         name = plain
-    return "\n\n".join(f"{heading.format(_named(name(query.name), format))}\n\n"
+    return "\n\n".join(f"{heading.format(name(query.name))}\n\n"
                         f"{one(result, shown)}"
                         for query, result, shown in zip(queries, results, figures))
-
-
-def _named(name: str, format: str) -> str:
-    """A query name inside a DOT or SVG comment cannot end it."""
-    if format == "svg":
-        return escape(name).replace("--", "&#45;&#45;")
-    return name
 
 
 
@@ -295,7 +288,7 @@ def _validate(files: list[str], limits: Limits) -> int:
             say(f"error: {error}")
         else:
             model = ", with a model" if "model" in data else ""
-            written &= print_report(f"{name}: ok ({len(graph.nodes)} nodes, "
+            written &= print_report(f"{plain(name)}: ok ({len(graph.nodes)} nodes, "
                                     f"{len(graph.edges)} edges{model})")
     summary = f"{len(files) - failed} of {len(files)} file{'s' if len(files) != 1 else ''} valid"
     if failed:

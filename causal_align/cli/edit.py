@@ -14,13 +14,14 @@ Examples
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from causal_align.cli.options import print_report, say
 from causal_align.errors import CausalAlignError
+from causal_align.wording import plain
 
 
 def add_commands(commands: argparse._SubParsersAction) -> list[argparse.ArgumentParser]:  # type: ignore[type-arg]
@@ -49,26 +50,25 @@ def run_edit(options: argparse.Namespace, *,
         from causal_align.editor.server import EditorServer
         from causal_align.editor.session import EditSession
     except ModuleNotFoundError as missing:  # the round-trip YAML library is an extra
-        print(f"error: causal-align edit needs {missing.name}: pip install "
-              "'causal_align[editor]' (or pip install 'ruamel.yaml>=0.18,<0.19')", file=sys.stderr)
+        say(f"error: causal-align edit needs {missing.name}: pip install 'causal_align[editor]' "
+            "(or pip install 'ruamel.yaml>=0.18,<0.19')")
         return 2
 
     if not 0 <= options.port <= 65535:
-        print(f"error: --port must be 0 to 65535, found {options.port}", file=sys.stderr)
+        say(f"error: --port must be 0 to 65535, found {options.port}")
         return 2
     try:
         server = EditorServer(EditSession(options.graph), options.port)
     except CausalAlignError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}")
         return 2
     except OSError as error:
-        print(f"error: cannot listen on 127.0.0.1:{options.port}: {error.strerror}",
-              file=sys.stderr)
+        say(f"error: cannot listen on 127.0.0.1:{options.port}: {error.strerror}")
         return 2
     try:
         state = "" if server.session.state()["exists"] else " (new file: created on first save)"
-        print(f"causal-align edit: {options.graph}{state}\n  {server.page}\n  (Ctrl-C to stop)",
-              flush=True)
+        print_report(f"causal-align edit: {plain(str(options.graph))}{state}\n  {server.page}\n"
+                     "  (Ctrl-C to stop)")
         if options.browser:
             threading.Thread(target=webbrowser.open, args=(server.page,), daemon=True).start()
         if started is not None:

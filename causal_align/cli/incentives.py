@@ -23,10 +23,9 @@ reward-tampering signature.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 
-from causal_align.cli.options import print_report
+from causal_align.cli.options import print_report, say
 from causal_align.errors import CausalAlignError
 from causal_align.incentives.report import (
     FORMATS,
@@ -79,7 +78,7 @@ def _guarded(handler: Handler) -> Handler:
         try:
             return handler(options)
         except (CausalAlignError, OSError) as error:
-            print(f"error: {error}", file=sys.stderr)
+            say(f"error: {error}")
             return 2
     return run
 

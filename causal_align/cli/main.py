@@ -26,7 +26,14 @@ import sys
 from collections.abc import Sequence
 
 from causal_align.cli import check, edit, incentives, quantities, transport, uncertainty
-from causal_align.cli.options import limit_options, version_option
+from causal_align.cli.options import (
+    BAD_INPUT,
+    limit_options,
+    overwritten_input,
+    say,
+    version_option,
+)
+from causal_align.wording import plain
 
 
 def parser() -> argparse.ArgumentParser:
@@ -45,6 +52,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     options = parser().parse_args(argv)
+    clash = overwritten_input(options)
+    if clash is not None:
+        say(f"error: -o {plain(options.output)} is the input file {plain(clash)}: the report "
+            "would replace what it reads (write it somewhere else)")
+        return BAD_INPUT
     return int(options.run(options))
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from causal_align.errors import CausalAlignError, shown
-from causal_align.limits import Limits, write_atomically
+from causal_align.limits import STDIN, Limits, write_atomically
 from causal_align.model import SoftIntervention
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
@@ -158,7 +158,8 @@ def _sent(send: Callable[[], None], what: str) -> bool:
 
 ASCII = str.maketrans({"⊥": "_||_", "σ": "sigma", "∅": "{}", "…": "...", "→": "->",
                        "←": "<-", "λ": "lambda", "−": "-", "≥": ">=", "≤": "<=", "·": "*",
-                       "■": "#", "×": "x", "—": "--", "–": "-"})
+                       "■": "#", "×": "x", "—": "--", "–": "-", "Σ": "Sum", "ε": "eps",
+                       "Δ": "Delta", "∪": " u ", "θ": "theta"})
 """ASCII spellings of the symbols our reports use, for a terminal that cannot show them."""
 
 
@@ -233,6 +234,30 @@ def _silence(stream: TextIO) -> None:
 
 
 Command = Callable[[argparse.Namespace], int]
+
+
+INPUTS = ("file", "files", "graph", "samples", "data", "train", "deploy", "query_file")
+"""The options and arguments that name a file a command reads."""
+
+
+def overwritten_input(options: argparse.Namespace) -> str | None:
+    """The input file that ``-o`` names too (the command would replace what it reads), or None.
+
+    >>> overwritten_input(argparse.Namespace(file="g.yaml", output="./g.yaml"))
+    'g.yaml'
+    >>> overwritten_input(argparse.Namespace(file="g.yaml", output="report.txt")) is None
+    True
+    """
+    output = getattr(options, "output", None)
+    if not output or output == STDIN:
+        return None
+    target = os.path.realpath(output)
+    for name in INPUTS:
+        value = getattr(options, name, None)
+        for path in value if isinstance(value, list) else [value]:
+            if isinstance(path, str) and path != STDIN and os.path.realpath(path) == target:
+                return path
+    return None
 
 
 def failing_safely(command: Command) -> Command:

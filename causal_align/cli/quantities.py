@@ -316,10 +316,11 @@ def _naturalness_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
                         ) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "naturalness", help="is Z an XE-natural category for X given the evidence?",
-        description="The XE-naturalness measure (founding text 000): the largest variance over "
-                    "the evidence E of a log odds ratio of X and Z; 0 means Z is an XE-natural "
-                    "category for X given E. Exact from the file's model: section, or estimated "
-                    "from samples with --data. Exit code 0, or 2 on bad input.")
+        description="The XE-naturalness measure (the post 'Natural category, probability "
+                    "flows'): the largest variance over the evidence E of a log odds ratio of "
+                    "X and Z; 0 means Z is an XE-natural category for X given E. Exact from the "
+                    "file's model: section, or estimated from samples with --data. Exit code 0, "
+                    "or 2 on bad input.")
     parser.add_argument("file", help="a graph file (YAML); with a model: section unless --data")
     parser.add_argument("--x", required=True, metavar="X", help="the variable X")
     parser.add_argument("--z", required=True, metavar="Z", help="the candidate category Z")

@@ -23,12 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from causal_align.cli.options import print_report
+from causal_align.cli.options import print_report, say
 from causal_align.errors import CausalAlignError, TransportError
 from causal_align.limits import Limits
 from causal_align.loader import load_graph
@@ -57,10 +56,10 @@ def _guarded(handler: Handler) -> Handler:
         try:
             return handler(options)
         except CausalAlignError as error:
-            print(f"error: {error}", file=sys.stderr)
+            say(f"error: {error}")
             return 2
         except OSError as error:
-            print(f"error: {error}", file=sys.stderr)
+            say(f"error: {error}")
             return 2
 
     return run

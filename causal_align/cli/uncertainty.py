@@ -31,8 +31,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from causal_align.cli.options import print_report
-from causal_align.errors import CausalAlignError
+from causal_align.cli.options import print_report, say
+from causal_align.errors import CausalAlignError, shown
 from causal_align.limits import Limits, write_text_atomically
 from causal_align.model import SoftIntervention
 from causal_align.uncertainty.candidates import (
@@ -53,6 +53,7 @@ from causal_align.uncertainty.verdict import (
     NOT_ALIGNED,
     check_under_uncertainty,
 )
+from causal_align.wording import plain
 
 EXIT = {ALIGNED: 0, NOT_ALIGNED: 1}
 UNDETERMINED_EXIT, BAD_INPUT = 3, 2
@@ -179,7 +180,13 @@ def check_uncertain_file(path: str, *, format: str = "text",
         with ProcessPoolExecutor(jobs) as pool:
             edges = check_uncertain_edges(found.graph.core, found.prior, executor=pool,
                                           **settings)
-    return EXIT.get(edges.verdict, UNDETERMINED_EXIT), render_edges(edges, format)
+    code = EXIT.get(edges.verdict, UNDETERMINED_EXIT)
+    if format == "html":  # one offline page with the report (no single diagram to draw)
+        from causal_align.pictures.html import to_html_batch
+
+        return code, to_html_batch([], summary=edges.verdict.upper(),
+                                   preface=render_edges(edges, "text"))
+    return code, render_edges(edges, format)
 
 
 def _run_uncertain(options: argparse.Namespace) -> int:
@@ -191,7 +198,7 @@ def _run_uncertain(options: argparse.Namespace) -> int:
             max_members=options.max_members, max_exact=options.max_exact,
             samples=options.samples, seed=options.seed, jobs=options.jobs)
     except CausalAlignError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}")
         return BAD_INPUT
     print_report(report)
     return code
@@ -218,7 +225,7 @@ def _run_candidates(options: argparse.Namespace) -> int:
                 consensus = check_candidates(graphs, weights, base=base, mesa=mesa,
                                              executor=pool, progress=_progress("candidates"))
     except CausalAlignError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}")
         return BAD_INPUT
     print_report(render_consensus(consensus, options.format))
     return EXIT.get(consensus.verdict, UNDETERMINED_EXIT)
@@ -231,7 +238,7 @@ def _run_learn(options: argparse.Namespace) -> int:
                 raise CausalAlignError(f"{name} must be at least {1 if name == '--jobs' else 0}")
         lines = _learn(options)
     except CausalAlignError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}")
         return BAD_INPUT
     print_report("\n".join(lines))
     return 0
@@ -259,7 +266,7 @@ def _learn(options: argparse.Namespace) -> list[str]:
     except ImportError:
         raise CausalAlignError("learning needs causal-learn: pip install "
                                "'causal_align[learn]' (or causal-learn)") from None
-    summary = (f"learned from {len(data):,} rows of {options.samples}: PC with the "
+    summary = (f"learned from {len(data):,} rows of {plain(options.samples)}: PC with the "
                f"{options.test} test at alpha {options.alpha:g}, {options.regime} in tier 0")
     header = "\n".join([f"causal-align learn: {summary}.",
                         f"What the test cannot see: {BLIND_SPOTS[options.test]}.",
@@ -268,13 +275,13 @@ def _learn(options: argparse.Namespace) -> list[str]:
     try:
         write_text_atomically(options.output, text)  # complete, or the old file kept
     except OSError as error:
-        raise CausalAlignError(f"cannot write {options.output}: {error.strerror}") from None
+        raise CausalAlignError(f"cannot write {shown(options.output)}: {error.strerror}") from None
     directed = [f"{a} -> {b}" for a, b in learned.closed_directed]
     undirected = [f"{a} -- {b}" for a, b in learned.closed_undirected]
     lines = [summary, f"directed: {', '.join(directed) or 'none'}",
              f"undirected: {', '.join(undirected) or 'none'}",
              f"what the test cannot see: {BLIND_SPOTS[options.test]}",
-             f"wrote {options.output}"]
+             f"wrote {plain(options.output)}"]
     if query["base"] is not None:
         result = check_under_uncertainty(learned)
         lines.append(f"verdict over the learned diagram: {result.verdict} "

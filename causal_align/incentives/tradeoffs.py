@@ -1,6 +1,6 @@
 """The wireheading / inner-misalignment trade-off, explored across single-change design variants.
 
-Seed 001 §6 asks whether forcing D → Y_m → Y_b ("making reward depend on neuron values") fixes
+Reber (2022), §6, asks whether forcing D → Y_m → Y_b ("making reward depend on neuron values") fixes
 inner alignment at the price of a control incentive, and whether there is "a fundamental
 trade-off between wireheading and inner misalignment". Alignment is about paths from the
 regime that are open given Y_m; incentives are about directed paths from the decision. The two

@@ -1,4 +1,4 @@
-"""Numbers for one parametrised model of the diagram (seed 001 §3.3–§5, seed 000).
+"""Numbers for one parametrised model of the diagram (Reber 2022, §3.3–§5; XE-naturalness).
 
 Discrete models and their file section, exact inference, the alignment gap, shift sweeps and
 their plots, simulation over random models, and XE-naturalness. Needs the ``quantities`` extra

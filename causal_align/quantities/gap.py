@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.errors import CausalAlignError, shown
+from causal_align.errors import CausalAlignError, one_line, shown
 from causal_align.header import ResultHeader, resolve_query
 from causal_align.quantities.discrete import Array, DiscreteModel
 from causal_align.quantities.inference import log_joint_distribution
@@ -142,7 +142,7 @@ class Gap(ResultHeader):
                          f"({self.highest_note})")
         else:
             lines.append(f"highest Y_m: none ({self.highest_note})")
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
 
 def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = None,

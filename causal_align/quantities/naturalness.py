@@ -1,4 +1,4 @@
-"""XE-naturalness (the post "Natural category, probability flows", seed 000, in the series
+"""XE-naturalness (the post "Natural category, probability flows", in the series
 "A putative new idea for AI control"): is Z a natural category for X, given the evidence E?
 
 Put log-weights on the cells of the X × Z table, ``w[l, j] = log P(X=l, Z=j | e)``. Evidence that
@@ -71,6 +71,7 @@ from causal_align.errors import (
     InferenceTooLarge,
     NaturalnessError,
     Problem,
+    one_line,
     shown,
 )
 from causal_align.limits import Limits
@@ -239,7 +240,7 @@ class Naturalness:
                          f"statistic {self.test.statistic:.4g}, "
                          f"df {self.test.degrees_of_freedom}, p = {self.test.p_value:.3g}")
         lines.extend(f"note: {note}" for note in self.notes)
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
     def _verdict(self) -> str:
         if self.value is None or math.isinf(self.value):
@@ -264,7 +265,7 @@ def xe_naturalness(source: DiscreteModel | pd.DataFrame | str | os.PathLike[str]
                    given: Mapping[str, str] | None = None,
                    regime: str | Iterable[str] | None = None,
                    limits: Limits = Limits()) -> Naturalness:
-    """The XE-naturalness measure of ``z`` for ``x`` given ``evidence`` (seed 000).
+    """The XE-naturalness measure of ``z`` for ``x`` given ``evidence``.
 
     Both sources follow one rule for the regime: every regime node that is neither ``given``
     nor evidence is **held at its training state**, and the result says so in a note (and in

@@ -9,8 +9,9 @@ same code, message and place (``model.nodes.C.table.train``) whether it was writ
 built in Python. The rules are listed, with their codes, in
 :mod:`causal_align.quantities.parameters`; those about numbers are these:
 
-- **States** are text, non-empty, unique, without commas or surrounding spaces, and no two spell
-  the same number (``1`` and ``1.0``) [E_MODEL_STATES].
+- **States** are text, non-empty, unique, printable (no line break or escape code), without
+  commas or surrounding spaces, and no two spell the same number (``1`` and ``1.0``)
+  [E_MODEL_STATES].
 - **Tables** have one axis per given variable, then the node's states [E_MODEL_ROW_LENGTH].
 - **Rows** hold no negative entry [E_MODEL_NEGATIVE] and sum to 1 within :data:`ROUNDING`
   (1e-4); a ``nan`` or infinite entry makes the sum ``nan`` or ``inf`` [E_MODEL_ROW_SUM].
@@ -303,6 +304,9 @@ def states_problem(states: Sequence[str]) -> str | None:
                     "another character)")
         if state != state.strip():
             return f"{shown(state)} has spaces around it (remove them)"
+        if not state.isprintable():
+            return (f"{shown(state)} holds a control character (a line break, a tab or an "
+                    "escape code): a state is printed in reports, on one line")
         if state in seen:
             return f"{shown(state)} appears twice (states are unique)"
         seen.add(state)

@@ -1,6 +1,6 @@
 """How big is the gap in a typical model of the diagram? Random parametrisations, many times.
 
-The founding text (seed 001, §5) asks how common it is that high Y_m still goes with high Y_b
+Reber (2022, §5) asks how common it is that high Y_m still goes with high Y_b
 once the regime shifts. :func:`simulate` draws many random models of the graph — every table row
 from a symmetric Dirichlet, seeded — and computes each one's gap at the highest Y_m, the value the
 mesa-optimizer drives Y_m to (see :mod:`causal_align.quantities.gap`). It reports the
@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
+from causal_align.errors import CausalAlignError, GraphSpecError, Problem, one_line, shown
 from causal_align.header import ResultHeader
 from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph
@@ -139,7 +139,7 @@ class Simulation(ResultHeader):
                          "regimes")
         if self.left_out:
             lines.append(_left_out_line(self.left_out))
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
     def _fraction(self, hits: np.ndarray[Any, np.dtype[np.bool_]]) -> float | None:
         return float(hits.mean()) if self.gaps else None

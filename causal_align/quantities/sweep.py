@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from causal_align.errors import CausalAlignError, shown
+from causal_align.errors import CausalAlignError, one_line, shown
 from causal_align.header import ResultHeader
 from causal_align.quantities.discrete import DiscreteModel, Table
 from causal_align.quantities.gap import Gap, Utility, alignment_gap, mesa_label, signed, table
@@ -94,7 +94,7 @@ class Sweep(ResultHeader):
                          "gaps at λ = 1: see to_dict())")
         if any(line.highest for line in shown_lines):
             lines.append(f"* highest Y_m ({self.highest_note})")
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
     def shown_lines(self) -> tuple[SweepLine, ...]:
         """The lines the text table shows, in their order: every line when they fit, else the

@@ -61,7 +61,7 @@ import numpy as np
 import numpy.typing as npt
 
 from causal_align.alignment import check_inner_alignment
-from causal_align.errors import CausalAlignError, GraphSpecError, Problem, shown
+from causal_align.errors import CausalAlignError, GraphSpecError, Problem, one_line, shown
 from causal_align.header import ResultHeader
 from causal_align.model import CausalGraph
 from causal_align.samples import METHODS
@@ -219,7 +219,7 @@ class DataCheck(ResultHeader):
         lines += [f"verdict: {self.verdict}", f"reading: {self.reading()}"]
         if self.warnings:
             lines += ["warnings:", *(f"  - {warning}" for warning in self.warnings)]
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
 
 def check_on_data(graph: CausalGraph, samples: DataFrame, *,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from causal_align.errors import CausalAlignError, shown
+from causal_align.errors import CausalAlignError, one_line, shown
 from causal_align.header import ResultHeader, header_of
 from causal_align.implied import Independence, separated_pairs
 from causal_align.intervention import sigma_graph
@@ -88,7 +88,7 @@ class Falsification(ResultHeader):
         if self.unseparated:
             pairs = "; ".join(f"{x}, {y}" for x, y in self.unseparated)
             lines.append(f"not testable (no observed set separates them): {pairs}")
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
 
 

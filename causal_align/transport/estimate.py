@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from causal_align.errors import TransportError, shown
+from causal_align.errors import TransportError, one_line, shown
 from causal_align.header import resolve_query
 from causal_align.intervention import sigma_graph
 from causal_align.limits import Limits, read_text
@@ -213,7 +213,7 @@ class TransportEstimate:
             for line in [head, *body]
         ]
         lines += [f"{row.label()}: {row.note}" for row in self.rows if row.note]
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
 
 def _shown(value: float | None, interval: Interval | None) -> str:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from causal_align.errors import one_line
 from causal_align.model import CausalGraph
 from causal_align.transport.admissible import AdmissibleSet, admissible_set
 
@@ -150,7 +151,7 @@ class TransportFormula:
                 + (", ".join(self.measure) or "nothing (Y_m alone suffices)")
             )
             lines += [self.text, self.reason]
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
 
 def transport_formula(

@@ -203,7 +203,8 @@ def sigma_rule(
         return SigmaRule(1, holds, statement, judged)
     if after is None:
         raise TransportError(
-            "E_TRANSPORT_ARGUMENT", f"rule {n} compares two policies: give after= (σ'_Z)"
+            "E_TRANSPORT_ARGUMENT",
+            f"rule {n} compares two policies: give after= (σ'_Z; --after on the command line)",
         )
     swapped = _names(graph, [item.target for item in after] if swap is None else swap, "swap")
     if not swapped:

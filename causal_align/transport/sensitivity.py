@@ -46,7 +46,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from causal_align.errors import TransportError, shown
+from causal_align.errors import TransportError, one_line, shown
 from causal_align.header import ResultHeader, resolve_query
 from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph, Edge
@@ -216,7 +216,7 @@ class RobustnessBound(ResultHeader):
                 f"rare values of Y_m (P_train < {RARE:g}) amplify shift: the bound grows "
                 "as 1 / P_train(y)"
             )
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
 
 def robustness_bound(
@@ -617,7 +617,7 @@ class Attribution(ResultHeader):
             "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
             for line in [head, *body]
         ]
-        return "\n".join(lines)
+        return "\n".join(one_line(line) for line in lines)  # user text stays on its line
 
 
 def shapley_attribution(

@@ -153,8 +153,7 @@ def _lines(result: UncertainResult, *, markdown: bool) -> list[str]:
     title = _MARKDOWN.sub(r"\\\1", result.graph_name) if markdown else result.graph_name
     lines = [f"{'# ' if markdown else ''}{title}: {result.verdict.upper()}"]
     if first is not None:
-        query = (f"({', '.join(first.base)} ⊥ {', '.join(first.regime)} | "
-                 f"{', '.join(first.mesa)}) in G_σ")
+        query = f"{result.query} in G_σ"
         sigma = "; ".join(str(item) if item.context else f"σ({item.target}) reads nothing"
                           for item in first.sigma) or "none"
         lines += [f"query: {code(query)}, in every consistent orientation of the -- edges",
@@ -165,10 +164,11 @@ def _lines(result: UncertainResult, *, markdown: bool) -> list[str]:
                  f"{'s' if len(undirected) != 1 else ''} still undirected"
                  + (f" ({shown})" if undirected else ""))
     counts = result.counts
-    pivots = ", ".join(result.pivots) or "no node"
-    lines += ["", f"{len(result.members)} possible parent "
-              f"set{'s' if len(result.members) != 1 else ''}"
-              f" of {pivots}: {counts['aligned']} aligned, {counts['not aligned']} not aligned"
+    heading = (f"{len(result.members)} possible parent set"
+               f"{'s' if len(result.members) != 1 else ''} of {', '.join(result.pivots)}"
+               if result.pivots else
+               f"{len(result.members)} diagram (no node's parents are in question)")
+    lines += ["", f"{heading}: {counts['aligned']} aligned, {counts['not aligned']} not aligned"
               + (" (cut: not every member was checked)" if result.truncated else "")]
     lines += [f"  {index}. {_member(member, code)}"
               for index, member in enumerate(result.members, 1)]
