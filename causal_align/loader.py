@@ -234,6 +234,9 @@ def _add_shape_problem(problems: Problems, model: type[BaseModel], error: Any) -
         close = _close_key(model, loc)
         allowed = _allowed_keys(model, loc)
         hint = (f"did you mean {close[-1]!r}?" if close else
+                "background knowledge and uncertain edges belong to an uncertain diagram, "
+                "which causal-align check and uncertain read; this needs one diagram"
+                if not location.count(".") and loc[-1] in ("background", "uncertain") else
                 f"expected one of: {', '.join(allowed)}")
         problems.add("E_UNKNOWN_KEY", location, f"unknown key {shown(str(loc[-1]))} ({hint})")
     elif kind == "missing":

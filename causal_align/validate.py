@@ -269,6 +269,10 @@ def _edge_syntax_message(item: object) -> str:
                     "(a name starts with a letter or _, then letters, digits, _ . -)")
     if item.count("->") > 1:
         return f"malformed edge {shown(item)}: one edge per item, e.g. \"A -> B\" then \"B -> C\""
+    if item.count("--") == 1 and "->" not in item and "<-" not in item:
+        return (f"{shown(item)} is an undirected edge (direction unknown): only an uncertain "
+                "diagram has those, which causal-align check and uncertain read; this needs "
+                "every edge directed (\"A -> B\") or a latent common cause (\"A <-> B\")")
     return (f"malformed edge {shown(item)}: expected \"A -> B\" (cause -> effect) or "
             "\"A <-> B\" (latent common cause)")
 

@@ -562,3 +562,27 @@ def test_an_uncertain_edges_file_has_an_html_page(capsys: pytest.CaptureFixture[
                              "--format", "html")
     assert (code, err) == (3, "") and out.startswith("<!DOCTYPE html>")
     assert "P(aligned) = 0.684" in out and "Content-Security-Policy" in out
+
+
+def test_validate_reads_every_bundled_file_with_the_layer_it_needs(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    files = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "graphs").rglob("*.yaml"))
+    code, out, err = run_cli(capsys, "validate", *files)
+    assert (code, err) == (0, "") and out.endswith(f"{len(files)} of {len(files)} files valid\n")
+    assert "graphs/uncertain/tutoring_cpdag.yaml: ok (5 nodes, 2 edges, 2 undirected" in out
+    assert "graphs/candidates/warehouse.yaml: ok (3 candidate diagrams)" in out
+    broken = tmp_path / "partial.yaml"
+    broken.write_text("nodes: {s: '', A: ''}\nregime: s\nedges: [s -> A, A -- Z]\n",
+                      encoding="utf-8")
+    code, out, err = run_cli(capsys, "validate", str(broken))
+    assert code == 2 and "unknown node 'Z' in \"A -- Z\"" in err and "[E_UNKNOWN_NODE]" in err
+
+
+def test_a_command_that_needs_one_diagram_says_why_it_refuses_an_uncertain_one(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "sigma-rule", "graphs/uncertain/tutoring_cpdag.yaml",
+                             "--rule", "1")
+    assert (code, out) == (2, "") and "'Motivation -- Plan' is an undirected edge" in err
+    assert "malformed" not in err
+    code, out, err = run_cli(capsys, "gap", "graphs/uncertain/tutoring_background.yaml")
+    assert (code, out) == (2, "") and "belong to an uncertain diagram" in err

@@ -92,7 +92,7 @@ def _check(options: argparse.Namespace) -> int:
         try:
             document = _read_graph(options.file, limits_of(options))
         except GraphSpecError:
-            if _is_uncertain(options.file, limits_of(options)):
+            if _layer_file(options.file, limits_of(options)) == "uncertain":
                 return _check_uncertain(options)
             raise
         graph = document[0]
@@ -147,19 +147,39 @@ def _png(results: Sequence[AlignmentResult], options: argparse.Namespace) -> int
     return ALIGNED if results[0].aligned else NOT_ALIGNED
 
 
-def _is_uncertain(path: str, limits: Limits) -> bool:
-    """Does the file hold a diagram the core cannot read alone: ``A -- B`` edges, background
-    knowledge or uncertain edges (the uncertainty layer's)?"""
+def _layer_file(path: str, limits: Limits) -> str | None:
+    """Which file the core cannot read alone this is: ``"uncertain"`` (``A -- B`` edges,
+    background knowledge or uncertain edges), ``"candidates"`` (a list of candidate diagrams;
+    both the uncertainty layer's), or None."""
     if path == STDIN:
-        return False
+        return None
     from causal_align.uncertainty.files import is_partial
     from causal_align.yamldoc import read_yaml
 
     try:
         data, _ = read_yaml(read_text(Path(path), limits), path, limits)
     except CausalAlignError:
-        return False
-    return is_partial(data)
+        return None
+    if "candidates" in data:
+        return "candidates"
+    return "uncertain" if is_partial(data) else None
+
+
+def _validated_by_layer(name: str, kind: str, limits: Limits) -> str:
+    """What ``validate`` says of an uncertainty-layer file it read whole (or raises)."""
+    if kind == "candidates":
+        from causal_align.uncertainty.candidates import load_candidates
+
+        graphs, _ = load_candidates(name, limits=limits)
+        return f"{len(graphs)} candidate diagram{'s' if len(graphs) != 1 else ''}"
+    from causal_align.uncertainty.files import load_uncertain_file
+
+    found = load_uncertain_file(name, limits=limits)
+    core = found.graph.core
+    uncertain = 0 if found.prior is None else len(found.prior.edges) + (
+        len(found.prior.shift.edges) if found.prior.shift else 0)
+    return (f"{len(core.nodes)} nodes, {len(core.edges)} edges, "
+            f"{len(found.graph.undirected)} undirected, {uncertain} uncertain")
 
 
 def _check_uncertain(options: argparse.Namespace) -> int:
@@ -278,7 +298,15 @@ def _validate(files: list[str], limits: Limits) -> int:
     failed, written = 0, True
     for name in files:
         try:
-            graph, data, origin = _read_graph(name, limits)
+            try:
+                graph, data, origin = _read_graph(name, limits)
+            except GraphSpecError:
+                kind = _layer_file(name, limits)
+                if kind is None:
+                    raise
+                written &= print_report(f"{plain(name)}: ok "
+                                        f"({_validated_by_layer(name, kind, limits)})")
+                continue
             if "model" in data:  # the model section too, with the same care
                 from causal_align.quantities.parameters import model_from_document
 
