@@ -25,6 +25,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
 from causal_align.model import CausalGraph, SoftIntervention
 
 REGIME_NAMES = ("s", "s2")
@@ -123,3 +124,13 @@ def cases(draw: st.DrawFn, *, max_nodes: int = 6, max_regime: int = 2) -> Case:
              + [f"{tail} -> {head}" for tail, head in regime_edges])
     return Case.of(observed + regime, edges, regime=regime, base=base, mesa=mesa, sigma=sigma,
                    query_regime=queried)
+
+
+def diagrams(case: Case) -> list[SigmaGraph]:
+    """The graph's own G_σ, G itself (no σ) and each narrowed context: the diagrams an engine
+    test asks every query of."""
+    own = sigma_graph(case.graph)
+    found = [own, sigma_graph(case.graph, ())]
+    found += [narrowed(own, item.target, node) for item in own.interventions
+              for node in item.context or ()]
+    return found

@@ -22,7 +22,7 @@ pytest.importorskip("numba", reason="the compiled engine needs numba: "
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from strategies import Case, cases  # noqa: E402
+from strategies import Case, cases, diagrams  # noqa: E402
 
 from causal_align import fast  # noqa: E402
 from causal_align.alignment import check_inner_alignment  # noqa: E402
@@ -30,7 +30,7 @@ from causal_align.certificate import verify_certificate  # noqa: E402
 from causal_align.errors import GraphSpecError  # noqa: E402
 from causal_align.fast import query  # noqa: E402
 from causal_align.fast.query import FastPrepared, fast_open_paths, fast_separated  # noqa: E402
-from causal_align.intervention import SigmaGraph, narrowed, sigma_graph  # noqa: E402
+from causal_align.intervention import SigmaGraph, sigma_graph  # noqa: E402
 from causal_align.model import CausalGraph, SoftIntervention  # noqa: E402
 from causal_align.separation import (  # noqa: E402
     AncestryCache,
@@ -43,15 +43,6 @@ from causal_align.separation import (  # noqa: E402
 SCALE = 10 if os.environ.get("CI") == "true" else 1
 FAST_SETTINGS = settings(max_examples=1000 * SCALE, deadline=None, derandomize=True,
                          suppress_health_check=[HealthCheck.too_slow])
-
-
-def diagrams(case: Case) -> list[SigmaGraph]:
-    """The graph's own G_σ, G itself (an overlay: no σ) and each narrowed context."""
-    own = sigma_graph(case.graph)
-    found = [own, sigma_graph(case.graph, ())]
-    found += [narrowed(own, item.target, node) for item in own.interventions
-              for node in item.context or ()]
-    return found
 
 
 def assert_same_query(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],

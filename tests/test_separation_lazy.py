@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import Case, cases
+from strategies import Case, cases, diagrams
 
 from causal_align import separation
-from causal_align.intervention import SigmaGraph, narrowed, sigma_graph
+from causal_align.intervention import SigmaGraph, sigma_graph
 from causal_align.model import CausalGraph, SoftIntervention
 from causal_align.separation import (
     AncestryCache,
@@ -32,15 +32,6 @@ from causal_align.separation import (
 SCALE = 10 if os.environ.get("CI") == "true" else 1
 RANDOM = settings(max_examples=1000 * SCALE, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow])
-
-
-def diagrams(case: Case) -> list[SigmaGraph]:
-    """The graph's own G_σ, G itself (no σ) and each narrowed context."""
-    own = sigma_graph(case.graph)
-    found = [own, sigma_graph(case.graph, ())]
-    found += [narrowed(own, item.target, node) for item in own.interventions
-              for node in item.context or ()]
-    return found
 
 
 def full_pass(graph: SigmaGraph, sources: frozenset[str], targets: frozenset[str],
