@@ -191,6 +191,16 @@ def alignment_gap(model: DiscreteModel, *, base: str | Iterable[str] | None = No
     True
     """
     check_model(model)
+    return gap_of_checked(model, base=base, mesa=mesa, regime=regime, utility=utility)
+
+
+def gap_of_checked(model: DiscreteModel, *, base: str | Iterable[str] | None = None,
+                   mesa: str | Iterable[str] | None = None,
+                   regime: str | Iterable[str] | None = None,
+                   utility: Utility | None = None) -> Gap:
+    """:func:`alignment_gap` of a model already known to meet the rules: one a caller
+    checked, or made from a checked one (a sweep's partial shifts, a simulation's draws),
+    which would otherwise be checked again on every step."""
     graph = model.graph
     header = resolve_query(graph, base=base, mesa=mesa, regime=regime)
     query_base, query_mesa, query_regime = header.base, header.mesa, header.regime

@@ -50,9 +50,10 @@ from causal_align.header import ResultHeader
 from causal_align.intervention import sigma_graph
 from causal_align.model import CausalGraph
 from causal_align.quantities.discrete import DiscreteModel, Table, random_model
-from causal_align.quantities.gap import alignment_gap, number, signed, table
+from causal_align.quantities.gap import gap_of_checked, number, signed, table
 from causal_align.quantities.inference import ancestral_variables
 from causal_align.quantities.progress import with_progress
+from causal_align.quantities.rules import check_model
 from causal_align.separation import ancestors
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -206,6 +207,7 @@ def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: in
     template = (relevant_model(source, asked) if isinstance(source, DiscreteModel) else
                 random_model(relevant_part(graph, asked), seed=seed, states=states))
     part = template.graph  # only the template's shape is used
+    check_model(template)  # once: every draw has its shape and Dirichlet rows, so stays valid
     wordless = [node for node in verdict.mesa if node not in template.values]
     if wordless:
         raise CausalAlignError(f"the mesa objective {shown(wordless[0])} has no numbers, so no "
@@ -217,8 +219,8 @@ def simulate(source: CausalGraph | DiscreteModel, *, draws: int = 1000, seed: in
     gaps, undefined = [], 0
     for draw_seed in seeds:
         model = random_model(part, seed=draw_seed, concentration=concentration, like=template)
-        highest = alignment_gap(model, base=verdict.base, mesa=verdict.mesa,
-                                regime=verdict.regime).highest
+        highest = gap_of_checked(model, base=verdict.base, mesa=verdict.mesa,
+                                 regime=verdict.regime).highest
         if highest is None or highest.gap is None:
             undefined += 1
         else:

@@ -39,8 +39,16 @@ import numpy as np
 from causal_align.errors import CausalAlignError, one_line, shown
 from causal_align.header import ResultHeader
 from causal_align.quantities.discrete import DiscreteModel, Table
-from causal_align.quantities.gap import Gap, Utility, alignment_gap, mesa_label, signed, table
+from causal_align.quantities.gap import (
+    Gap,
+    Utility,
+    gap_of_checked,
+    mesa_label,
+    signed,
+    table,
+)
 from causal_align.quantities.progress import with_progress
+from causal_align.quantities.rules import check_model
 
 
 @dataclass(frozen=True)
@@ -150,10 +158,11 @@ def sweep(model: DiscreteModel, *, steps: int = 21,
 
     base, mesa, regime = (None if names is None else [names] if isinstance(names, str)
                           else list(names) for names in (base, mesa, regime))  # read them again
+    check_model(model)  # once: a partial shift mixes valid rows, so every step stays valid
 
     def gap_at(strength: float) -> Gap:
-        return alignment_gap(partial_shift(model, strength, regime=regime), base=base,
-                             mesa=mesa, regime=regime, utility=utility)
+        return gap_of_checked(partial_shift(model, strength, regime=regime), base=base,
+                              mesa=mesa, regime=regime, utility=utility)
 
     strengths = tuple(float(strength) for strength in np.linspace(0.0, 1.0, steps))
     gaps = [gap_at(0.0)]  # checks the query before the long part
