@@ -216,12 +216,17 @@ def _sync(path: str, flags: int) -> None:
         os.close(descriptor)
 
 
+def write_bytes_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    """:func:`write_atomically` for bytes already in memory (an image, an encoded text)."""
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+    write_atomically(path, write)
+
+
 def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     """:func:`write_atomically` for a text (UTF-8)."""
-    def write(temporary: str) -> None:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    write_atomically(path, write)
+    write_bytes_atomically(path, text.encode("utf-8"))
 
 
 def _umask() -> int:

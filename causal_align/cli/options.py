@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from causal_align.errors import CausalAlignError, shown
-from causal_align.limits import STDIN, Limits, write_atomically
+from causal_align.limits import STDIN, Limits, write_bytes_atomically
 from causal_align.model import SoftIntervention
 
 ALIGNED, NOT_ALIGNED, BAD_INPUT = 0, 1, 2
@@ -130,12 +130,8 @@ def emit(report: str, output: str | None) -> bool:
 
 def _written(output: str, data: bytes) -> bool:
     """Write ``data`` to the file ``output`` atomically; False after an error on stderr."""
-    def write(temporary: str) -> None:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-
     try:
-        write_atomically(output, write)
+        write_bytes_atomically(output, data)
     except OSError as error:
         say(f"error: cannot write {shown(output)}: {error.strerror or error}")
         return False

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from causal_align.errors import EditorError
-from causal_align.limits import write_atomically
+from causal_align.limits import write_bytes_atomically
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,8 @@ def atomic_write(path: Path, text: str) -> Fingerprint:
         untouched and no temporary file is left behind.
     """
     data = text.encode("utf-8")
-    def write(temporary: str) -> None:
-        Path(temporary).write_bytes(data)
-
     try:
-        write_atomically(path, write)
+        write_bytes_atomically(path, data)
     except OSError as error:
         raise EditorError("E_EDIT_IO", f"cannot write {path}: {error.strerror}") from error
     return Fingerprint(True, hashlib.sha256(data).hexdigest())
